@@ -1,0 +1,44 @@
+import { INestApplication } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { NestFactory } from '@nestjs/core';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { AppModule } from './app.module';
+import { bodyErrorsMiddleware } from './common/body-errors.middleware';
+import type { AllConfig } from './config/config.type';
+
+/**
+ * Applies the HTTP set-up of the service: body limit, CORS and the API docs. `main.ts` and
+ * the e2e tests both call it, so tests exercise the configuration users get.
+ */
+export function configureApp(app: NestExpressApplication): NestExpressApplication {
+  const config = app.get<ConfigService<AllConfig, true>>(ConfigService);
+  const server = config.get('server', { infer: true });
+  app.useBodyParser('json', { limit: server.bodyLimit });
+  app.use(bodyErrorsMiddleware);
+  app.enableCors({ origin: server.corsOrigins, exposedHeaders: ['Content-Disposition'] });
+  app.enableShutdownHooks();
+  setUpDocs(app);
+  return app;
+}
+
+export async function createApp(): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, abortOnError: false });
+  return configureApp(app);
+}
+
+function setUpDocs(app: INestApplication): void {
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('InsPilot API')
+      .setDescription(
+        'Backend of InsPilot, a multimodal creative-stimulus system for conceptual design. ' +
+          'Every JSON answer is the envelope `{ success, data, code, message }`: code 0 ok, 1 business failure, ' +
+          '2 model provider failure, 3 service failure.',
+      )
+      .setVersion(process.env.npm_package_version ?? '0.1.0')
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
+}

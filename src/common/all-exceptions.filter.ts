@@ -1,0 +1,80 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { Request, Response } from 'express';
+import { fail } from './envelope';
+import { AppError } from './errors';
+import { requestId } from './request-id';
+import { ResultCode } from './result-code';
+
+interface Mapped {
+  status: number;
+  code: ResultCode;
+  message: string;
+}
+
+function isDatabaseUnavailable(error: unknown): boolean {
+  const name = (error as Error | null)?.name ?? '';
+  return /^Mongo(ose)?(ServerSelection|Network|NotConnected|Topology)\w*Error$/.test(name);
+}
+
+/**
+ * The one place where failures become responses: every error, whatever raised it,
+ * leaves as the envelope with a status and a message a person can act on.
+ */
+@Catch()
+export class AllExceptionsFilter implements ExceptionFilter {
+  private readonly logger = new Logger(AllExceptionsFilter.name);
+
+  catch(exception: unknown, host: ArgumentsHost): void {
+    const context = host.switchToHttp();
+    const request = context.getRequest<Request>();
+    const response = context.getResponse<Response>();
+    const mapped = this.map(exception, request);
+    if (response.headersSent) {
+      // A streamed body already started; the client sees a cut stream, which is all we can do.
+      response.destroy();
+      return;
+    }
+    response.status(mapped.status).json(fail(mapped.code, mapped.message));
+  }
+
+  private map(exception: unknown, request: Request): Mapped {
+    if (exception instanceof AppError) {
+      if (exception.code !== ResultCode.Business) this.logger.warn(`${request.method} ${request.url}: ${exception.message}`);
+      return { status: exception.status, code: exception.code, message: exception.message };
+    }
+    if (exception instanceof HttpException) return this.mapHttpException(exception, request);
+    if (isDatabaseUnavailable(exception)) {
+      this.logger.error(`${request.method} ${request.url}: database unavailable: ${(exception as Error).message}`);
+      return {
+        status: HttpStatus.SERVICE_UNAVAILABLE,
+        code: ResultCode.Internal,
+        message: 'The database is unavailable; try again shortly.',
+      };
+    }
+    const id = requestId(request);
+    this.logger.error(
+      `Unexpected error ${id} on ${request.method} ${request.url}`,
+      exception instanceof Error ? exception.stack : String(exception),
+    );
+    return {
+      status: HttpStatus.INTERNAL_SERVER_ERROR,
+      code: ResultCode.Internal,
+      message: `Internal server error (request id ${id}).`,
+    };
+  }
+
+  private mapHttpException(exception: HttpException, request: Request): Mapped {
+    const status = exception.getStatus();
+    if (status === HttpStatus.NOT_FOUND && exception.message.startsWith('Cannot ')) {
+      return {
+        status,
+        code: ResultCode.Business,
+        message: `No route ${request.method} ${request.path}; the routes are listed at /docs.`,
+      };
+    }
+    const body = exception.getResponse();
+    const detail = typeof body === 'object' && body !== null && 'message' in body ? (body as { message: unknown }).message : body;
+    const message = Array.isArray(detail) ? detail.join('; ') : String(detail);
+    return { status, code: status >= 500 ? ResultCode.Internal : ResultCode.Business, message };
+  }
+}

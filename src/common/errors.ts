@@ -1,0 +1,46 @@
+import { ResultCode } from './result-code';
+
+/**
+ * A failure the service knows how to explain. The exception filter maps every subclass
+ * to the envelope with its `code`, `status` and `message`; nothing else builds error bodies.
+ */
+export abstract class AppError extends Error {
+  abstract readonly code: ResultCode;
+  abstract readonly status: number;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** Input the caller can correct: answered 400 unless a more precise status applies. */
+export class BusinessError extends AppError {
+  readonly code = ResultCode.Business;
+
+  constructor(
+    message: string,
+    readonly status = 400,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}
+
+export class NotFoundError extends BusinessError {
+  constructor(message: string) {
+    super(message, 404);
+  }
+}
+
+export class PayloadTooLargeError extends BusinessError {
+  constructor(message: string) {
+    super(message, 413);
+  }
+}
+
+/** The database could not be reached or refused to answer. */
+export class DatabaseUnavailableError extends AppError {
+  readonly code = ResultCode.Internal;
+  readonly status = 503;
+}

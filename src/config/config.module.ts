@@ -1,0 +1,19 @@
+import { Module } from '@nestjs/common';
+import { ConfigModule as NestConfigModule } from '@nestjs/config';
+import { appsConfig } from './apps.config';
+import { databaseConfig } from './database.config';
+import { validateEnv } from './env.validation';
+import { serverConfig } from './server.config';
+
+/** Loads `.env`, validates every variable once, and exposes the typed namespaces. */
+@Module({
+  imports: [
+    NestConfigModule.forRoot({
+      isGlobal: true,
+      cache: true,
+      validate: validateEnv,
+      load: [serverConfig, databaseConfig, appsConfig],
+    }),
+  ],
+})
+export class AppConfigModule {}

@@ -1,0 +1,10 @@
+import type { AppsConfig } from './apps.config';
+import type { DatabaseConfig } from './database.config';
+import type { ServerConfig } from './server.config';
+
+/** The shape of the whole configuration, for `ConfigService<AllConfig, true>`. */
+export interface AllConfig {
+  server: ServerConfig;
+  database: DatabaseConfig;
+  apps: AppsConfig;
+}

@@ -1,0 +1,118 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import {
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUrl,
+  Matches,
+  Max,
+  Min,
+  ValidationError,
+  validateSync,
+} from 'class-validator';
+
+const urlOptions = { require_tld: false, require_protocol: true, protocols: ['http', 'https'] };
+
+const toNumber = () => Transform(({ value }) => (value === undefined ? value : Number(value)));
+
+/**
+ * Every environment variable the service reads, with the rule it must satisfy.
+ * The `@nestjs/config` factories read `process.env` only after this class has accepted it.
+ */
+export class EnvironmentVariables {
+  @IsOptional() @IsIn(['development', 'production', 'test'])
+  NODE_ENV?: string;
+
+  @IsOptional() @toNumber()
+  @Min(0) @Max(65535) @IsInt()
+  PORT?: number;
+
+  @IsOptional() @IsString()
+  HOST?: string;
+
+  @IsOptional()
+  @Matches(/^mongodb(\+srv)?:\/\/\S+$/, { message: 'must be a mongodb:// or mongodb+srv:// connection string' })
+  MONGODB_URI?: string;
+
+  @IsOptional() @toNumber()
+  @Min(1000) @Max(600000) @IsInt()
+  MONGODB_CONNECT_TIMEOUT_MS?: number;
+
+  @IsOptional()
+  @Matches(/^\d+(\.\d+)?\s*(b|kb|mb|gb)$/i, { message: 'must be a size such as 50mb, 512kb or 1gb' })
+  BODY_LIMIT?: string;
+
+  @IsOptional()
+  @Matches(/^(\*|https?:\/\/[^,\s]+(\s*,\s*https?:\/\/[^,\s]+)*)$/, {
+    message: 'must be * or a comma-separated list of origins such as http://localhost:3000',
+  })
+  CORS_ORIGINS?: string;
+
+  @IsOptional() @toNumber()
+  @Min(0) @Max(86400000) @IsInt()
+  SKETCH_GC_GRACE_MS?: number;
+
+  @IsOptional() @toNumber()
+  @Min(0) @Max(1000) @IsInt()
+  PAINT_APP_ID?: number;
+
+  @IsOptional() @IsString()
+  OPENAI_API_KEY?: string;
+
+  @IsOptional() @IsUrl(urlOptions, { message: 'must be an http(s) URL' })
+  OPENAI_BASE_URL?: string;
+
+  @IsOptional() @IsUrl(urlOptions, { message: 'must be an http(s) URL' })
+  AZURE_OPENAI_ENDPOINT?: string;
+
+  @IsOptional() @IsString()
+  AZURE_OPENAI_API_KEY?: string;
+
+  @IsOptional() @IsString()
+  AZURE_OPENAI_DEPLOYMENT?: string;
+
+  @IsOptional() @IsString()
+  OPENAI_API_VERSION?: string;
+
+  @IsOptional()
+  @Matches(/^https?:\/\/[^,\s]+(\s*,\s*https?:\/\/[^,\s]+)*$/, {
+    message: 'must be a comma-separated list of WebUI base URLs such as http://127.0.0.1:7860',
+  })
+  SD_ENDPOINTS?: string;
+}
+
+function describe(errors: ValidationError[], raw: Record<string, unknown>): string[] {
+  return errors.map((error) => {
+    const value = raw[error.property];
+    const got = value === undefined ? '' : ` (got ${JSON.stringify(value)})`;
+    const rules = Object.values(error.constraints ?? {}).join('; ');
+    return `  - ${error.property}: ${rules}${got}`;
+  });
+}
+
+/**
+ * Validates the whole environment at once and throws one error that lists every
+ * offending variable, so an operator fixes them in one pass rather than one per restart.
+ */
+export function validateEnv(env: Record<string, unknown>): Record<string, unknown> {
+  // `FOO=` in a .env file means "not set", not "set to nothing".
+  const present = Object.fromEntries(
+    Object.entries(env)
+      .filter(([, value]) => !(typeof value === 'string' && value.trim() === ''))
+      .map(([key, value]) => [key, typeof value === 'string' ? value.trim() : value]),
+  );
+  const parsed = plainToInstance(EnvironmentVariables, present);
+  const errors = validateSync(parsed, { whitelist: false, stopAtFirstError: true });
+  if (errors.length > 0) {
+    throw new ConfigurationError(describe(errors, present));
+  }
+  return present;
+}
+
+export class ConfigurationError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`Invalid configuration:\n${problems.join('\n')}\nSee .env.example for every variable and its default.`);
+    this.name = 'ConfigurationError';
+  }
+}

@@ -1,0 +1,35 @@
+import { IsInt, IsObject, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+
+export class GenerateDto {
+  /**
+   * The app: 0 is paint.
+   * @example 0
+   */
+  @IsInt()
+  @Min(0)
+  appid: number;
+
+  /**
+   * The stimulus pipeline of that app.
+   * @example 0
+   */
+  @IsInt()
+  @Min(0)
+  type: number;
+
+  /**
+   * The pipeline's inputs; each type reads its own fields.
+   * @example { "task": "设计一款运动辅助产品", "num": 6 }
+   */
+  @IsObject()
+  prompts: Record<string, unknown>;
+
+  /**
+   * The participant, for the experiment record. The `X-InsPilot-User` header works too.
+   * @example "alice"
+   */
+  @IsOptional()
+  @IsString()
+  @MaxLength(128)
+  username?: string;
+}

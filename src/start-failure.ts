@@ -1,0 +1,21 @@
+import { ConfigurationError } from './config/env.validation';
+import type { DatabaseConfig } from './config/database.config';
+
+/** Hides the password of a connection string before it is printed. */
+export function redactUri(uri: string): string {
+  return uri.replace(/\/\/([^:@/]+):[^@/]*@/, '//$1:***@');
+}
+
+/** The sentence printed when the service cannot start, naming what to fix. */
+export function explainStartFailure(error: unknown, database: () => DatabaseConfig): string {
+  if (error instanceof ConfigurationError) return error.message;
+  const name = (error as Error | null)?.name ?? '';
+  if (/^Mongo(ose)?(ServerSelection|Network)\w*Error$/.test(name)) {
+    const { uri, connectTimeoutMs } = database();
+    return (
+      `Cannot reach MongoDB at ${redactUri(uri)} (gave up after ${connectTimeoutMs / 1000} s). ` +
+      'Start the local database with `npm run db`, or set MONGODB_URI to a running server.'
+    );
+  }
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,47 @@
+import { Test } from '@nestjs/testing';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { randomBytes } from 'node:crypto';
+import { Connection } from 'mongoose';
+import { getConnectionToken } from '@nestjs/mongoose';
+import { AppModule } from '../../src/app.module';
+import { configureApp } from '../../src/app.setup';
+
+/** The test run's database server with a database of the caller's own, so test files never share data. */
+export function isolatedDatabaseUri(): string {
+  const base = process.env.MONGODB_URI;
+  if (!base) throw new Error('MONGODB_URI is not set; the jest global setup starts a database');
+  const url = new URL(base);
+  url.pathname = `/inspilot_test_${randomBytes(6).toString('hex')}`;
+  return url.toString();
+}
+
+export interface TestApp {
+  app: NestExpressApplication;
+  connection: Connection;
+  close(): Promise<void>;
+}
+
+/**
+ * The real application with the real set-up, on its own database. `env` sets variables
+ * for this app only; they are restored afterwards.
+ */
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const saved = { ...process.env };
+  Object.assign(process.env, { MONGODB_URI: isolatedDatabaseUri(), SKETCH_GC_GRACE_MS: '0' }, env);
+  try {
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+    const app = configureApp(moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error', 'warn'] }));
+    await app.init();
+    const connection = app.get<Connection>(getConnectionToken());
+    return {
+      app,
+      connection,
+      close: async () => {
+        await connection.dropDatabase().catch(() => undefined);
+        await app.close();
+      },
+    };
+  } finally {
+    process.env = saved;
+  }
+}
