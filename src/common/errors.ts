@@ -44,3 +44,30 @@ export class DatabaseUnavailableError extends AppError {
   readonly code = ResultCode.Internal;
   readonly status = 503;
 }
+
+export type Provider = 'gpt' | 'sd';
+
+/** One failed try of a provider call, kept for the experiment record. */
+export interface AttemptFailure {
+  attempt: number;
+  reason: string;
+  at: string;
+}
+
+/**
+ * A model provider failed after the retries that could help. `step` names the pipeline step,
+ * so the caller reads which part of a generation broke and why.
+ */
+export class ProviderError extends AppError {
+  readonly code = ResultCode.Provider;
+
+  constructor(
+    message: string,
+    readonly provider: Provider,
+    readonly status = 502,
+    readonly details: { step?: string; model?: string; instance?: string; attempts?: AttemptFailure[] } = {},
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+  }
+}

@@ -2,6 +2,9 @@ import { Module } from '@nestjs/common';
 import { ConfigModule as NestConfigModule } from '@nestjs/config';
 import { appsConfig } from './apps.config';
 import { databaseConfig } from './database.config';
+import { gptConfig } from './gpt.config';
+import { promptsConfig } from './prompts.config';
+import { sdConfig } from './sd.config';
 import { validateEnv } from './env.validation';
 import { serverConfig } from './server.config';
 
@@ -12,7 +15,7 @@ import { serverConfig } from './server.config';
       isGlobal: true,
       cache: true,
       validate: validateEnv,
-      load: [serverConfig, databaseConfig, appsConfig],
+      load: [serverConfig, databaseConfig, appsConfig, gptConfig, sdConfig, promptsConfig],
     }),
   ],
 })

@@ -1,5 +1,8 @@
 import type { AppsConfig } from './apps.config';
 import type { DatabaseConfig } from './database.config';
+import type { GptConfig } from './gpt.config';
+import type { PromptsConfig } from './prompts.config';
+import type { SdConfig } from './sd.config';
 import type { ServerConfig } from './server.config';
 
 /** The shape of the whole configuration, for `ConfigService<AllConfig, true>`. */
@@ -7,4 +10,7 @@ export interface AllConfig {
   server: ServerConfig;
   database: DatabaseConfig;
   apps: AppsConfig;
+  gpt: GptConfig;
+  sd: SdConfig;
+  prompts: PromptsConfig;
 }

@@ -75,11 +75,68 @@ export class EnvironmentVariables {
   @IsOptional() @IsString()
   OPENAI_API_VERSION?: string;
 
-  @IsOptional()
   @Matches(/^https?:\/\/[^,\s]+(\s*,\s*https?:\/\/[^,\s]+)*$/, {
-    message: 'must be a comma-separated list of WebUI base URLs such as http://127.0.0.1:7860',
+    message: 'is required: a comma-separated list of AUTOMATIC1111 WebUI base URLs such as http://127.0.0.1:7860',
   })
   SD_ENDPOINTS?: string;
+
+  @IsOptional() @IsString()
+  GPT_CHAT_MODEL?: string;
+
+  @IsOptional() @IsString()
+  GPT_VISION_MODEL?: string;
+
+  @IsOptional() @toNumber()
+  @Min(1) @Max(1000) @IsInt()
+  GPT_CONCURRENCY?: number;
+
+  @IsOptional() @toNumber()
+  @Min(100) @Max(3600000) @IsInt()
+  GPT_TIMEOUT_MS?: number;
+
+  @IsOptional() @toNumber()
+  @Min(1) @Max(10) @IsInt()
+  GPT_MAX_ATTEMPTS?: number;
+
+  @IsOptional() @toNumber()
+  @Min(0) @Max(60000) @IsInt()
+  GPT_RETRY_BASE_MS?: number;
+
+  @IsOptional() @toNumber()
+  @Min(1) @Max(64) @IsInt()
+  SD_SLOTS_PER_INSTANCE?: number;
+
+  @IsOptional() @toNumber()
+  @Min(100) @Max(3600000) @IsInt()
+  SD_TIMEOUT_MS?: number;
+
+  @IsOptional() @toNumber()
+  @Min(10) @Max(3600000) @IsInt()
+  SD_PROBE_INTERVAL_MS?: number;
+
+  @IsOptional() @toNumber()
+  @Min(1) @Max(10) @IsInt()
+  SD_MAX_ATTEMPTS?: number;
+
+  @IsOptional() @IsString()
+  PROMPTS_DIR?: string;
+
+  @IsOptional() @IsIn(['true', 'false'])
+  PROMPTS_WATCH?: string;
+}
+
+/** GPT needs either an OpenAI key or a complete Azure deployment; which one decides what is missing. */
+function describeMissingProvider(env: Record<string, unknown>): string[] {
+  const azure = ['AZURE_OPENAI_ENDPOINT', 'AZURE_OPENAI_API_KEY', 'AZURE_OPENAI_DEPLOYMENT'];
+  if (azure.some((name) => env[name] !== undefined)) {
+    return azure
+      .filter((name) => env[name] === undefined)
+      .map((name) => `  - ${name}: is required when any AZURE_OPENAI_* variable is set (Azure OpenAI)`);
+  }
+  if (env.OPENAI_API_KEY === undefined) {
+    return ['  - OPENAI_API_KEY: is required (or set AZURE_OPENAI_ENDPOINT, AZURE_OPENAI_API_KEY and AZURE_OPENAI_DEPLOYMENT for Azure OpenAI)'];
+  }
+  return [];
 }
 
 function describe(errors: ValidationError[], raw: Record<string, unknown>): string[] {
@@ -104,8 +161,9 @@ export function validateEnv(env: Record<string, unknown>): Record<string, unknow
   );
   const parsed = plainToInstance(EnvironmentVariables, present);
   const errors = validateSync(parsed, { whitelist: false, stopAtFirstError: true });
-  if (errors.length > 0) {
-    throw new ConfigurationError(describe(errors, present));
+  const problems = [...describe(errors, present), ...describeMissingProvider(present)];
+  if (problems.length > 0) {
+    throw new ConfigurationError(problems);
   }
   return present;
 }

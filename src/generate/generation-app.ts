@@ -1,5 +1,7 @@
 import type { Type } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
+import type { RunRecorder } from '../generation/run-recorder';
+import type { GraphSpec } from '../generation/step-graph';
 
 /** What a pipeline run knows beyond its inputs. */
 export interface GenerationContext {
@@ -7,6 +9,8 @@ export interface GenerationContext {
   type: number;
   /** The participant, when the caller names one. */
   username?: string;
+  /** Where the run reports its steps and images. */
+  recorder?: RunRecorder;
 }
 
 /** One stimulus type of an app: the DTO its `prompts` must satisfy, and how to run it. */
@@ -15,6 +19,8 @@ export interface Pipeline<Input extends object = object, Output = unknown> {
   /** A short name for logs and records, e.g. "rapid-divergence". */
   readonly name: string;
   readonly input: Type<Input>;
+  /** The steps and their dependencies, for the benchmark's lower bound and the record. */
+  readonly graph: GraphSpec;
   run(input: Input, context: GenerationContext): Promise<Output>;
 }
 

@@ -1,0 +1,186 @@
+import { Logger } from '@nestjs/common';
+import { ProviderError } from '../common/errors';
+import type { GptAnswer, GptService } from '../providers/gpt/gpt.service';
+import type { SdPoolService } from '../providers/sd/sd-pool.service';
+import type { SdImage } from '../providers/sd/sd.types';
+import type { ImageStyleService } from '../prompts/image-style.service';
+import type { PromptService } from '../prompts/prompt.service';
+import { normalizeAnswer, splitItems } from './list-parser';
+import type { RunRecorder, StepTrace } from './run-recorder';
+import type { GraphSpec } from './step-graph';
+
+export interface RunProviders {
+  gpt: GptService;
+  sd: SdPoolService;
+  prompts: PromptService;
+  styles: ImageStyleService;
+}
+
+/** An image that was made, with the id the record keeps it under. */
+export interface MadeImage extends SdImage {
+  imageId?: string;
+}
+
+/** Outcome of one image: made, or the reason it was not. */
+export type ImageOutcome = { ok: true; image: MadeImage } | { ok: false; error: Error };
+
+/** Tries of a list step whose answer has too few items (PIPELINES.md: retry once). */
+const LIST_TRIES = 2;
+
+/**
+ * One generation: the steps of a graph, each a GPT call or a batch of images, reported to a
+ * recorder as they happen. Pipelines speak in steps, templates and styles; this class turns
+ * them into provider calls.
+ */
+export class GenerationRun {
+  private readonly logger = new Logger(GenerationRun.name);
+  private imagesMissing = false;
+
+  constructor(
+    private readonly graph: GraphSpec,
+    private readonly providers: RunProviders,
+    private readonly recorder: RunRecorder,
+  ) {}
+
+  /** A GPT step that answers a list of exactly `count` items; extra items are dropped. */
+  list(step: string, vars: object, count: number, images?: string[]): Promise<string[]> {
+    return this.gptStep(step, { ...vars, count }, images, (answer, trace) => {
+      const items = splitItems(answer.text);
+      if (items.length >= count) return items.slice(0, count);
+      trace.attempts.push({
+        attempt: trace.attempts.length + 1,
+        reason: `answered ${items.length} of ${count} items`,
+        at: new Date().toISOString(),
+      });
+      return undefined;
+    });
+  }
+
+  /** A GPT step that answers one piece of text. */
+  text(step: string, vars: object, images?: string[]): Promise<string> {
+    return this.gptStep(step, vars, images, (answer) => {
+      const text = normalizeAnswer(answer.text);
+      return text ? [text] : undefined;
+    }).then((items) => items[0]);
+  }
+
+  /**
+   * Makes one image per prompt, all at once (the pool queues what it cannot start yet).
+   * An image that fails is reported in its slot rather than failing the others.
+   */
+  images(step: string, prompts: string[]): Promise<ImageOutcome[]> {
+    const spec = this.spec(step);
+    const trace = this.startTrace(step);
+    trace.items = prompts;
+    return Promise.all(
+      prompts.map(async (prompt, index): Promise<ImageOutcome> => {
+        try {
+          const request = this.providers.styles.request(spec.style!, prompt);
+          const image: MadeImage = await this.providers.sd.txt2img(request, `${step}[${index}]`);
+          image.imageId = await this.recorder.imageMade({ step, index, image });
+          return { ok: true, image };
+        } catch (error) {
+          const reason = (error as Error).message;
+          trace.attempts.push({ attempt: index, reason: `image ${index}: ${reason}`, at: new Date().toISOString() });
+          this.logger.warn(`Image ${index} of step "${step}" not made: ${reason}`);
+          this.imagesMissing = true;
+          return { ok: false, error: error as Error };
+        }
+      }),
+    ).then((outcomes) => {
+      const made = outcomes.filter((outcome) => outcome.ok).length;
+      this.endTrace(trace, made > 0 ? 'succeeded' : 'failed', made === 0 ? 'no image could be made' : undefined);
+      return outcomes;
+    });
+  }
+
+  /**
+   * Runs a pipeline's body and reports how it ended: partly succeeded when an image was
+   * left out, failed when the body threw.
+   */
+  async execute<T>(body: () => Promise<T>): Promise<T> {
+    try {
+      const result = await body();
+      await this.recorder.finished(this.imagesMissing ? 'partly-succeeded' : 'succeeded');
+      return result;
+    } catch (error) {
+      await this.recorder.finished('failed', error as Error);
+      throw error;
+    }
+  }
+
+  /** Renders the step's template, asks GPT, and asks once more when `accept` refuses the answer. */
+  private async gptStep(
+    step: string,
+    vars: object,
+    images: string[] | undefined,
+    accept: (answer: GptAnswer, trace: StepTrace) => string[] | undefined,
+  ): Promise<string[]> {
+    const spec = this.spec(step);
+    const trace = this.startTrace(step);
+    try {
+      const rendered = this.providers.prompts.render(spec.template!, vars);
+      Object.assign(trace, { template: rendered.template, templateHash: rendered.hash, prompt: rendered.text });
+      this.recorder.stepChanged(trace);
+      for (let tries = 1; tries <= LIST_TRIES; tries++) {
+        const answer =
+          spec.kind === 'vision' && images
+            ? await this.providers.gpt.vision(rendered.text, images, { step })
+            : await this.providers.gpt.chat(rendered.text, { step });
+        trace.attempts.push(...answer.failures);
+        trace.model = answer.model;
+        trace.rawOutput = answer.text;
+        trace.tokens = addTokens(trace.tokens, answer.usage);
+        const items = accept(answer, trace);
+        if (items) {
+          trace.items = items;
+          this.endTrace(trace, 'succeeded');
+          return items;
+        }
+      }
+      throw new ProviderError(
+        `GPT step "${step}" gave no usable answer after ${LIST_TRIES} tries (${trace.attempts.at(-1)?.reason}).`,
+        'gpt',
+        502,
+        { step, model: trace.model, attempts: trace.attempts },
+      );
+    } catch (error) {
+      if (error instanceof ProviderError && error.details.attempts) {
+        for (const failure of error.details.attempts) if (!trace.attempts.includes(failure)) trace.attempts.push(failure);
+      }
+      this.endTrace(trace, 'failed', (error as Error).message);
+      throw error;
+    }
+  }
+
+  private spec(step: string) {
+    const spec = this.graph[step];
+    if (!spec) throw new Error(`Step "${step}" is not in the pipeline's graph`);
+    return spec;
+  }
+
+  private startTrace(step: string): StepTrace {
+    const spec = this.spec(step);
+    const trace: StepTrace = { name: step, kind: spec.kind, deps: spec.deps, attempts: [], startedAt: new Date(), status: 'running' };
+    this.recorder.stepChanged(trace);
+    return trace;
+  }
+
+  private endTrace(trace: StepTrace, status: 'succeeded' | 'failed', error?: string): void {
+    trace.status = status;
+    trace.endedAt = new Date();
+    if (error) trace.error = error;
+    this.recorder.stepChanged(trace);
+  }
+}
+
+function addTokens(
+  sum: StepTrace['tokens'],
+  usage: GptAnswer['usage'],
+): NonNullable<StepTrace['tokens']> {
+  return {
+    prompt: (sum?.prompt ?? 0) + usage.prompt,
+    completion: (sum?.completion ?? 0) + usage.completion,
+    total: (sum?.total ?? 0) + usage.total,
+  };
+}

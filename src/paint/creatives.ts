@@ -1,0 +1,78 @@
+import { ProviderError } from '../common/errors';
+import type { ImageOutcome, MadeImage } from '../generation/generation-run';
+
+/** The creative objects the front end reads (CONTRACT.md). */
+export enum CreativeType {
+  RapidAbstract = 0,
+  RapidConcrete = 1,
+  Deep = 2,
+  ConvergenceOne = 3,
+  ConvergenceTwo = 4,
+}
+
+export type ItemType = 'abstractText' | 'concreteText' | 'abstractImage' | 'concreteImage' | 'groupTypeOne' | 'groupTypeTwo';
+
+/** Every key is present on every item; the ones that do not apply are null. */
+export interface CreativeItem {
+  type: ItemType;
+  text: string | null;
+  image: string | null;
+  combinations: CreativeItem[] | null;
+}
+
+export interface Creative {
+  type: CreativeType;
+  displayType: 'sequence' | 'direct';
+  items: CreativeItem[];
+}
+
+export const textItem = (type: 'abstractText' | 'concreteText', text: string): CreativeItem => ({ type, text, image: null, combinations: null });
+
+export const imageItem = (type: 'abstractImage' | 'concreteImage', image: MadeImage): CreativeItem => ({
+  type,
+  text: null,
+  image: image.image,
+  combinations: null,
+});
+
+export const groupItem = (type: 'groupTypeOne' | 'groupTypeTwo', combinations: CreativeItem[]): CreativeItem => ({
+  type,
+  text: null,
+  image: null,
+  combinations,
+});
+
+/**
+ * Builds the creatives whose images were all made, leaving the others out; when none could
+ * be made the request fails with the first reason rather than answering an empty list.
+ */
+export function creativesWithImages(
+  imageSets: ImageOutcome[][],
+  build: (images: MadeImage[], index: number) => Creative,
+): Creative[] {
+  const count = Math.min(...imageSets.map((set) => set.length));
+  const creatives: Creative[] = [];
+  let firstError: Error | undefined;
+  for (let index = 0; index < count; index++) {
+    const outcomes = imageSets.map((set) => set[index]);
+    const failed = outcomes.find((outcome): outcome is { ok: false; error: Error } => !outcome.ok);
+    if (failed) firstError ??= failed.error;
+    else creatives.push(build(outcomes.map((outcome) => (outcome as { ok: true; image: MadeImage }).image), index));
+  }
+  if (creatives.length === 0 && count > 0) {
+    if (firstError instanceof ProviderError) throw firstError;
+    throw new ProviderError(`No image could be made: ${firstError?.message ?? 'unknown reason'}`, 'sd', 502, {}, { cause: firstError });
+  }
+  return creatives;
+}
+
+/** How a scheme's notes are shown to the model: the texts joined with commas. */
+export function joinTexts(texts: readonly string[]): string {
+  const kept = texts.map((text) => text.trim()).filter(Boolean);
+  return kept.length ? kept.join('，') : '（无文字）';
+}
+
+/** How a list of items is shown to the model in a later step. */
+export function joinItems(items: readonly string[]): string {
+  return items.join('、');
+}

@@ -1,0 +1,25 @@
+import { ConfigType } from '@nestjs/config';
+import OpenAI, { AzureOpenAI } from 'openai';
+import { gptConfig } from '../../config/gpt.config';
+
+/** DI token of the `openai` client; tests and the demo point it at a simulator through configuration. */
+export const OPENAI_CLIENT = Symbol('OPENAI_CLIENT');
+
+export const openAiClientProvider = {
+  provide: OPENAI_CLIENT,
+  inject: [gptConfig.KEY],
+  useFactory: (config: ConfigType<typeof gptConfig>): OpenAI => {
+    // Retries are ours (GptService), so each try is counted and recorded.
+    const common = { maxRetries: 0, timeout: config.timeoutMs };
+    if (config.provider === 'azure' && config.azure) {
+      return new AzureOpenAI({
+        ...common,
+        endpoint: config.azure.endpoint,
+        apiKey: config.azure.apiKey,
+        deployment: config.azure.deployment,
+        apiVersion: config.azure.apiVersion,
+      });
+    }
+    return new OpenAI({ ...common, apiKey: config.apiKey, baseURL: config.baseURL });
+  },
+};

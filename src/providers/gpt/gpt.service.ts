@@ -1,0 +1,135 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import OpenAI, { APIConnectionError, APIError } from 'openai';
+import type { ChatCompletionContentPart } from 'openai/resources/chat/completions';
+import pLimit from 'p-limit';
+import pRetry, { AbortError } from 'p-retry';
+import { AttemptFailure, ProviderError } from '../../common/errors';
+import { gptConfig } from '../../config/gpt.config';
+import { OPENAI_CLIENT } from './gpt-client.provider';
+
+export interface GptCallOptions {
+  /** The pipeline step, named in errors and records. */
+  step: string;
+  model?: string;
+  temperature?: number;
+}
+
+export interface TokenUsage {
+  prompt: number;
+  completion: number;
+  total: number;
+}
+
+export interface GptAnswer {
+  text: string;
+  model: string;
+  usage: TokenUsage;
+  /** The failed tries before this answer. */
+  failures: AttemptFailure[];
+}
+
+const RETRYABLE_STATUS = new Set([408, 409, 429]);
+
+function isRetryable(error: unknown): boolean {
+  if (error instanceof APIConnectionError) return true; // refused, reset, timed out
+  if (error instanceof APIError && typeof error.status === 'number') {
+    return RETRYABLE_STATUS.has(error.status) || error.status >= 500;
+  }
+  return error instanceof EmptyAnswerError;
+}
+
+class EmptyAnswerError extends Error {
+  constructor() {
+    super('the model returned an empty answer');
+  }
+}
+
+function reasonOf(error: unknown): string {
+  if (error instanceof APIError && error.status) return `${error.status} ${error.message}`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * The only code that speaks to OpenAI or Azure OpenAI. Limits calls in flight (the rest
+ * wait in arrival order), retries what a retry can fix, and never answers an empty string.
+ */
+@Injectable()
+export class GptService {
+  private readonly logger = new Logger(GptService.name);
+  private readonly limit: pLimit.Limit;
+
+  constructor(
+    @Inject(OPENAI_CLIENT) private readonly client: OpenAI,
+    @Inject(gptConfig.KEY) private readonly config: ConfigType<typeof gptConfig>,
+  ) {
+    this.limit = pLimit(config.concurrency);
+  }
+
+  get chatModel(): string {
+    return this.config.chatModel;
+  }
+
+  get visionModel(): string {
+    return this.config.visionModel;
+  }
+
+  chat(prompt: string, options: GptCallOptions): Promise<GptAnswer> {
+    return this.complete(prompt, options.model ?? this.config.chatModel, options);
+  }
+
+  /** A completion that also sees `images` (data URLs or http URLs), in order. */
+  vision(prompt: string, images: string[], options: GptCallOptions): Promise<GptAnswer> {
+    const content: ChatCompletionContentPart[] = [
+      { type: 'text', text: prompt },
+      ...images.map((url): ChatCompletionContentPart => ({ type: 'image_url', image_url: { url } })),
+    ];
+    return this.complete(content, options.model ?? this.config.visionModel, options);
+  }
+
+  private complete(content: string | ChatCompletionContentPart[], model: string, options: GptCallOptions): Promise<GptAnswer> {
+    const failures: AttemptFailure[] = [];
+    const once = async (): Promise<GptAnswer> => {
+      try {
+        const completion = await this.client.chat.completions.create({
+          model,
+          messages: [{ role: 'user', content }],
+          ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
+        });
+        const text = completion.choices[0]?.message?.content?.trim() ?? '';
+        if (!text) throw new EmptyAnswerError();
+        const usage = completion.usage;
+        return {
+          text,
+          model: completion.model || model,
+          usage: { prompt: usage?.prompt_tokens ?? 0, completion: usage?.completion_tokens ?? 0, total: usage?.total_tokens ?? 0 },
+          failures,
+        };
+      } catch (error) {
+        failures.push({ attempt: failures.length + 1, reason: reasonOf(error), at: new Date().toISOString() });
+        throw isRetryable(error) ? error : new AbortError(error as Error);
+      }
+    };
+    return this.limit(() =>
+      pRetry(once, {
+        retries: this.config.maxAttempts - 1,
+        minTimeout: this.config.retryBaseMs,
+        factor: 2,
+        randomize: true,
+        onFailedAttempt: (error) =>
+          this.logger.warn(`GPT step "${options.step}" try ${error.attemptNumber} failed: ${error.message}`),
+      }).catch((error: unknown) => {
+        const last = failures[failures.length - 1]?.reason ?? reasonOf(error);
+        const cause = (error as { originalError?: unknown }).originalError ?? error;
+        const unreachable = cause instanceof APIConnectionError;
+        throw new ProviderError(
+          `GPT step "${options.step}" (model ${model}) failed after ${failures.length} ${failures.length === 1 ? 'try' : 'tries'}: ${last}`,
+          'gpt',
+          unreachable ? 503 : 502,
+          { step: options.step, model, attempts: failures },
+          { cause },
+        );
+      }),
+    );
+  }
+}

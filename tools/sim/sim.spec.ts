@@ -1,0 +1,353 @@
+import { PNG } from 'pngjs';
+import { startGptSim, type GptSimHandle } from './gpt';
+import { readPngText } from './png';
+import { SDXL_CHECKPOINT, startSdSim, type SdSimHandle } from './sd';
+
+/** Both simulators over real HTTP on random ports, exactly as the app's e2e tests will use them. */
+
+interface ChatCompletion {
+  object: string;
+  model: string;
+  choices: Array<{ index: number; message: { role: string; content: string }; finish_reason: string }>;
+  usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+}
+
+interface Txt2ImgResponse {
+  images: string[];
+  parameters: Record<string, unknown>;
+  info: string;
+}
+
+let gpt: GptSimHandle;
+let sd: SdSimHandle;
+
+beforeAll(async () => {
+  [gpt, sd] = await Promise.all([startGptSim(), startSdSim()]);
+});
+
+afterAll(async () => {
+  await Promise.all([gpt.close(), sd.close()]);
+});
+
+beforeEach(async () => {
+  await Promise.all([gpt.reset(), sd.reset()]);
+});
+
+function post(url: string, body: unknown, headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> {
+  return fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body), signal });
+}
+
+function chat(content: unknown, path = '/v1/chat/completions', headers: Record<string, string> = {}, signal?: AbortSignal): Promise<Response> {
+  return post(`${gpt.url}${path}`, { model: 'gpt-4o', messages: [{ role: 'user', content }] }, headers, signal);
+}
+
+async function chatText(content: unknown): Promise<string> {
+  const res = await chat(content);
+  expect(res.status).toBe(200);
+  return ((await res.json()) as ChatCompletion).choices[0].message.content;
+}
+
+/** The app's own normalisation (PIPELINES.md): newlines → spaces, " ." → ".", trim, split on #, drop empties. */
+function splitItems(text: string): string[] {
+  return text
+    .replace(/\n/g, ' ')
+    .replace(/ \./g, '.')
+    .trim()
+    .split('#')
+    .map((s) => s.trim())
+    .filter((s) => s !== '');
+}
+
+/** The cause code undici attaches to a failed fetch (ECONNREFUSED, ECONNRESET, …). */
+async function fetchErrorCode(p: Promise<Response>): Promise<string> {
+  try {
+    await p;
+  } catch (err) {
+    const cause = (err as { cause?: { code?: string } }).cause;
+    return cause?.code ?? 'UNKNOWN';
+  }
+  throw new Error('fetch unexpectedly succeeded');
+}
+
+describe('GPT simulator', () => {
+  it('answers a count-phrase prompt with exactly N distinct #-separated short items', async () => {
+    const prompt = '设计任务：设计一款运动辅助产品。请列出相关产品，恰好 6 项，每项不超过8个字，用#分隔，不要编号。';
+    const res = await chat(prompt);
+    const body = (await res.json()) as ChatCompletion;
+    expect(body.object).toBe('chat.completion');
+    expect(body.choices[0]).toMatchObject({ index: 0, finish_reason: 'stop', message: { role: 'assistant' } });
+    expect(body.usage.prompt_tokens).toBeGreaterThan(0);
+    expect(body.usage.completion_tokens).toBeGreaterThan(0);
+    expect(body.usage.total_tokens).toBe(body.usage.prompt_tokens + body.usage.completion_tokens);
+
+    const items = body.choices[0].message.content.split('#');
+    expect(items).toHaveLength(6);
+    expect(new Set(items).size).toBe(6);
+    for (const item of items) expect(item.length).toBeLessThanOrEqual(8);
+    // Deterministic: the same prompt gives the same answer.
+    expect(await chatText(prompt)).toBe(body.choices[0].message.content);
+  });
+
+  it('handles large counts without duplicates and without spaces around the count', async () => {
+    const items = (await chatText('使用场景，恰好24项，每项是一个地点')).split('#');
+    expect(items).toHaveLength(24);
+    expect(new Set(items).size).toBe(24);
+  });
+
+  it('writes English keyword prompts for SD requests, matching the scenes it is given', async () => {
+    const text = await chatText('把以下场景翻译成英文的Stable Diffusion提示词：健身房#城市公园#游泳馆#卧室。恰好 4 项，用#分隔。');
+    const items = text.split('#');
+    expect(items).toHaveLength(4);
+    expect(new Set(items).size).toBe(4);
+    expect(items[0]).toMatch(/^modern gym interior, /);
+    for (const item of items) {
+      expect(item).not.toMatch(/["'\-\u4e00-\u9fff]/);
+      const words = item.split(/[ ,]+/).filter(Boolean);
+      expect(new Set(words).size).toBe(words.length);
+    }
+  });
+
+  it('writes 20–50 character function statements when asked for them', async () => {
+    const items = (await chatText('为每个产品写一句功能描述，20到50字，至少3个具体特征，恰好 5 项')).split('#');
+    expect(items).toHaveLength(5);
+    for (const item of items) {
+      expect(item.length).toBeGreaterThanOrEqual(20);
+      expect(item.length).toBeLessThanOrEqual(50);
+    }
+  });
+
+  it('answers a single 5–8 character name when no count is given, counting image parts', async () => {
+    const res = await chat([
+      { type: 'text', text: '根据草图猜测这是什么产品，只回答5到8个字的名称' },
+      { type: 'image_url', image_url: { url: `data:image/png;base64,${'A'.repeat(4 * 1024 * 1024)}` } },
+      { type: 'image_url', image_url: { url: 'data:image/png;base64,AAAA' } },
+    ]);
+    expect(res.status).toBe(200);
+    const name = ((await res.json()) as ChatCompletion).choices[0].message.content;
+    expect(name.length).toBeGreaterThanOrEqual(5);
+    expect(name.length).toBeLessThanOrEqual(8);
+    expect(name).not.toContain('#');
+    expect(gpt.events()[0].meta).toMatchObject({ images: 2 });
+  });
+
+  it('serves the path without /v1 and the Azure deployment path, checking keys when required', async () => {
+    await gpt.configure({ requireKey: 'k-123' });
+    expect((await chat('你好', '/chat/completions', { authorization: 'Bearer k-123' })).status).toBe(200);
+
+    const azure = '/openai/deployments/my-gpt4o/chat/completions?api-version=2024-06-01';
+    const ok = await chat('恰好 3 项 产品', azure, { 'api-key': 'k-123' });
+    expect(ok.status).toBe(200);
+    expect(((await ok.json()) as ChatCompletion).choices[0].message.content.split('#')).toHaveLength(3);
+
+    const denied = await chat('恰好 3 项 产品', azure, { 'api-key': 'wrong' });
+    expect(denied.status).toBe(401);
+    expect(await denied.json()).toMatchObject({ error: { type: 'invalid_api_key' } });
+
+    const [, azureOk, azureDenied] = gpt.events();
+    expect(azureOk.meta).toMatchObject({ deployment: 'my-gpt4o', apiVersion: '2024-06-01' });
+    expect(azureDenied.status).toBe(401);
+  });
+
+  it('failNext [429] fails exactly one request, then answers normally', async () => {
+    await gpt.configure({ failNext: [429] });
+    const first = await chat('恰好 2 项');
+    expect(first.status).toBe(429);
+    expect(await first.json()).toMatchObject({ error: { message: expect.any(String), type: 'rate_limit_exceeded', code: '429' } });
+    expect((await chat('恰好 2 项')).status).toBe(200);
+    expect(gpt.events().map((e) => e.status)).toEqual([429, 200]);
+  });
+
+  it('failNext 0 resets the connection without an answer', async () => {
+    await gpt.configure({ failNext: [0] });
+    expect(await fetchErrorCode(chat('恰好 2 项'))).not.toBe('UNKNOWN');
+    expect(gpt.events()[0]).toMatchObject({ status: 0, outcome: 'reset' });
+    expect((await chat('恰好 2 项')).status).toBe(200);
+  });
+
+  it('errorRate 1 always fails with errorStatus; 0 never does', async () => {
+    await gpt.configure({ errorRate: 1, errorStatus: 503 });
+    for (let i = 0; i < 5; i++) expect((await chat('恰好 2 项')).status).toBe(503);
+    await gpt.configure({ errorRate: 0 });
+    for (let i = 0; i < 5; i++) expect((await chat('恰好 2 项')).status).toBe(200);
+  });
+
+  it('shortNext / extraNext give wrong counts for the next list answers only', async () => {
+    await gpt.configure({ shortNext: 1, shortBy: 2, extraNext: 1 });
+    expect((await chatText('恰好 6 项')).split('#')).toHaveLength(4);
+    expect((await chatText('恰好 6 项')).split('#')).toHaveLength(8);
+    expect((await chatText('恰好 6 项')).split('#')).toHaveLength(6);
+  });
+
+  it('messy answers need the app normalisation but keep the count', async () => {
+    await gpt.configure({ messy: true });
+    const text = await chatText('产品清单，恰好 9 项');
+    expect(text).toMatch(/\n/);
+    expect(text.endsWith(' .')).toBe(true);
+    expect(splitItems(text)).toHaveLength(9);
+  });
+
+  it('applies latency with a timer and records overlap in maxConcurrent and the sequence numbers', async () => {
+    await gpt.configure({ latencyMs: 150 });
+    const t0 = Date.now();
+    await Promise.all([chat('恰好 2 项'), chat('恰好 3 项'), chat('恰好 4 项')]);
+    expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
+    expect(Date.now() - t0).toBeLessThan(1000);
+    expect(gpt.stats()).toMatchObject({ maxConcurrent: 3, inFlight: 0, requests: 3 });
+
+    gpt.clearEvents();
+    await gpt.configure({ latencyMs: 20 });
+    await chat('恰好 2 项');
+    await chat('恰好 2 项');
+    const [a, b] = gpt.events();
+    expect(a.endSeq).not.toBeNull();
+    expect(a.endSeq as number).toBeLessThan(b.startSeq);
+    expect(gpt.stats().maxConcurrent).toBe(1);
+  });
+
+  it('hang never answers; the client abort is recorded and nothing stays in flight', async () => {
+    await gpt.configure({ hang: true });
+    expect(await fetchErrorCode(chat('恰好 2 项', undefined, {}, AbortSignal.timeout(200)))).toBe('UNKNOWN');
+    await new Promise((r) => setTimeout(r, 50));
+    expect(gpt.stats().inFlight).toBe(0);
+    expect(gpt.events()[0].outcome).toBe('aborted');
+  });
+
+  it('refuse() gives ECONNREFUSED and accept() listens again on the same port', async () => {
+    const port = gpt.port;
+    await gpt.refuse();
+    expect(await fetchErrorCode(chat('恰好 2 项'))).toBe('ECONNREFUSED');
+    expect(gpt.config().refuse).toBe(true);
+    await gpt.accept();
+    expect(gpt.port).toBe(port);
+    expect((await chat('恰好 2 项')).status).toBe(200);
+  });
+
+  it('is configurable over HTTP and exposes events and stats', async () => {
+    const set = await post(`${gpt.url}/__sim/config`, { latencyMs: 5, failNext: [500] });
+    expect(await set.json()).toMatchObject({ latencyMs: 5, failNext: [500] });
+    expect((await post(`${gpt.url}/__sim/config`, { latencyMS: 5 })).status).toBe(400);
+    expect((await post(`${gpt.url}/__sim/config`, { hang: 'yes' })).status).toBe(400);
+    expect((await chat('恰好 2 项')).status).toBe(500);
+
+    const events = (await (await fetch(`${gpt.url}/__sim/events`)).json()) as Array<{ kind: string; status: number; prompt: string }>;
+    expect(events).toEqual([expect.objectContaining({ kind: 'chat', status: 500, prompt: '恰好 2 项' })]);
+    expect(await (await fetch(`${gpt.url}/__sim/stats`)).json()).toMatchObject({ requests: 1, inFlight: 0, listening: true });
+    expect(await (await fetch(`${gpt.url}/__sim/events`, { method: 'DELETE' })).json()).toEqual({ cleared: 1 });
+    expect(gpt.events()).toEqual([]);
+
+    // Refusing over HTTP answers first, then stops listening.
+    expect((await post(`${gpt.url}/__sim/config`, { refuse: true })).status).toBe(200);
+    await new Promise((r) => setTimeout(r, 50));
+    expect(await fetchErrorCode(fetch(`${gpt.url}/__sim/config`))).toBe('ECONNREFUSED');
+    await gpt.accept();
+  });
+});
+
+describe('Stable Diffusion simulator', () => {
+  const prototype = {
+    prompt: '(((modern gym interior, morning light))), photorealistic, best quality',
+    negative_prompt: 'worst quality, people',
+    width: 1024,
+    height: 576,
+    steps: 30,
+    cfg_scale: 5,
+    sampler_name: 'DPM++ 2M SDE Karras',
+    denoising_strength: 0.7,
+    styles: ['photographic'],
+    override_settings: { sd_model_checkpoint: SDXL_CHECKPOINT },
+  };
+
+  async function txt2img(body: Record<string, unknown>): Promise<Txt2ImgResponse> {
+    const res = await post(`${sd.url}/sdapi/v1/txt2img`, body);
+    expect(res.status).toBe(200);
+    return (await res.json()) as Txt2ImgResponse;
+  }
+
+  it('txt2img returns a decodable PNG of the requested size with a parameters tEXt chunk', async () => {
+    const out = await txt2img({ ...prototype, seed: 1234 });
+    expect(out.images).toHaveLength(1);
+    const bytes = Buffer.from(out.images[0], 'base64');
+    const png = PNG.sync.read(bytes);
+    expect([png.width, png.height]).toEqual([1024, 576]);
+    expect(readPngText(bytes).parameters).toMatch(/^\(\(\(modern gym interior, morning light\)\)\)/);
+    expect(readPngText(bytes).parameters).toContain('Seed: 1234, Size: 1024x576');
+
+    const info = JSON.parse(out.info) as Record<string, unknown>;
+    expect(info).toMatchObject({ seed: 1234, all_seeds: [1234], width: 1024, height: 576, steps: 30, cfg_scale: 5, sd_model_checkpoint: SDXL_CHECKPOINT });
+    expect(out.parameters).toMatchObject({ prompt: prototype.prompt, styles: ['photographic'] });
+    expect(sd.events()[0]).toMatchObject({ kind: 'txt2img', status: 200, meta: { width: 1024, height: 576 } });
+  });
+
+  it('defaults to 512×512, picks a seed for -1, and makes different prompts look different', async () => {
+    const a = await txt2img({ prompt: 'quiet city park', seed: -1 });
+    const b = await txt2img({ prompt: 'snowy ski slope', batch_size: 2 });
+    const pa = PNG.sync.read(Buffer.from(a.images[0], 'base64'));
+    const pb = PNG.sync.read(Buffer.from(b.images[0], 'base64'));
+    expect([pa.width, pa.height]).toEqual([512, 512]);
+    expect(b.images).toHaveLength(2);
+    expect(pa.data.equals(pb.data)).toBe(false);
+    const seed = (JSON.parse(a.info) as { seed: number }).seed;
+    expect(seed).toBeGreaterThanOrEqual(0);
+  });
+
+  it('img2img takes init_images, tints by them and leaves them out of parameters', async () => {
+    const init = Buffer.from(PNG.sync.write(new PNG({ width: 8, height: 8 }))).toString('base64');
+    const plain = await txt2img({ prompt: 'white product shot', width: 64, height: 64, seed: 1 });
+    const res = await post(`${sd.url}/sdapi/v1/img2img`, { prompt: 'white product shot', width: 64, height: 64, seed: 1, init_images: [init] });
+    expect(res.status).toBe(200);
+    const out = (await res.json()) as Txt2ImgResponse;
+    expect(out.parameters).not.toHaveProperty('init_images');
+    expect(out.images[0]).not.toBe(plain.images[0]);
+    expect(sd.events()[1]).toMatchObject({ kind: 'img2img', meta: { initImages: 1 } });
+    expect((await post(`${sd.url}/sdapi/v1/img2img`, { prompt: 'x' })).status).toBe(422);
+  });
+
+  it('does not serialise jobs: maxConcurrent counts overlapping requests, progress reports them', async () => {
+    await sd.configure({ latencyMs: 300 });
+    const jobs = [1, 2, 3].map((i) => txt2img({ prompt: `scene ${i}`, width: 64, height: 64 }));
+    await new Promise((r) => setTimeout(r, 100));
+    const progress = (await (await fetch(`${sd.url}/sdapi/v1/progress`)).json()) as { progress: number; state: { job_count: number }; current_image: null };
+    expect(progress.state.job_count).toBe(3);
+    expect(progress.progress).toBeGreaterThan(0);
+    expect(progress.current_image).toBeNull();
+    await Promise.all(jobs);
+    expect(sd.stats()).toMatchObject({ maxConcurrent: 3, inFlight: 0 });
+  });
+
+  it('interrupt ends in-flight jobs early with an image', async () => {
+    await sd.configure({ latencyMs: 10_000 });
+    const t0 = Date.now();
+    const job = txt2img({ prompt: 'slow', width: 64, height: 64 });
+    await new Promise((r) => setTimeout(r, 50));
+    expect((await post(`${sd.url}/sdapi/v1/interrupt`, {})).status).toBe(200);
+    expect((await job).images).toHaveLength(1);
+    expect(Date.now() - t0).toBeLessThan(2000);
+  });
+
+  it('serves options and the model list without latency, and refuses them too when refusing', async () => {
+    await sd.configure({ latencyMs: 5_000, hang: true });
+    const models = (await (await fetch(`${sd.url}/sdapi/v1/sd-models`)).json()) as Array<{ title: string; model_name: string; hash: string; filename: string }>;
+    expect(models.map((m) => m.title)).toContain(SDXL_CHECKPOINT);
+    expect(await (await fetch(`${sd.url}/sdapi/v1/options`)).json()).toMatchObject({ sd_model_checkpoint: SDXL_CHECKPOINT });
+    expect((await post(`${sd.url}/sdapi/v1/options`, { sd_model_checkpoint: 'v1-5-pruned-emaonly.safetensors [6ce0161689]' })).status).toBe(200);
+    expect(sd.config().checkpoint).toBe('v1-5-pruned-emaonly.safetensors [6ce0161689]');
+
+    const port = sd.port;
+    await sd.refuse();
+    expect(await fetchErrorCode(fetch(`${sd.url}/sdapi/v1/options`))).toBe('ECONNREFUSED');
+    await sd.accept();
+    expect(sd.port).toBe(port);
+    expect((await fetch(`${sd.url}/sdapi/v1/sd-models`)).status).toBe(200);
+  });
+
+  it('close() ends hung requests so the test process can exit', async () => {
+    const extra = await startSdSim({ hang: true });
+    const pending = fetchErrorCode(post(`${extra.url}/sdapi/v1/txt2img`, { prompt: 'never' }));
+    await new Promise((r) => setTimeout(r, 50));
+    expect(extra.stats().inFlight).toBe(1);
+    await extra.close();
+    expect(await pending).not.toBe('ECONNREFUSED');
+    expect(extra.stats().inFlight).toBe(0);
+    expect(extra.events()[0].outcome).toBe('aborted');
+  });
+});
