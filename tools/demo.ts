@@ -1,0 +1,39 @@
+/**
+ * `npm run demo`: the whole service on this machine with no provider accounts — the local
+ * database, a GPT simulator, three Stable Diffusion simulators, and the API on port 5000.
+ */
+import { startStack } from './stack';
+
+async function main(): Promise<void> {
+  const stack = await startStack({
+    gptLatencyMs: Number(process.env.DEMO_GPT_LATENCY_MS ?? 300),
+    sdLatencyMs: Number(process.env.DEMO_SD_LATENCY_MS ?? 1000),
+    sdInstances: 3,
+    apiPort: Number(process.env.PORT ?? 5000),
+    dbPort: 27017,
+    showApiLog: true,
+  });
+  console.log(
+    [
+      '',
+      'InsPilot demo is running:',
+      `  API            ${stack.apiUrl}`,
+      `  API docs       ${stack.apiUrl}/docs`,
+      `  SD pool        ${stack.apiUrl}/sd/status`,
+      `  database       ${stack.mongoUri}`,
+      `  GPT simulator  ${stack.gpt.url}`,
+      ...stack.sd.map((sd, index) => `  SD simulator ${index + 1} ${sd.url}`),
+      '',
+      `Try: curl -s -X POST ${stack.apiUrl}/generate -H 'Content-Type: application/json' -d '{"appid":0,"type":0,"prompts":{"task":"设计一款运动辅助产品","num":6}}'`,
+      'Ctrl-C stops everything.',
+      '',
+    ].join('\n'),
+  );
+  const stop = () => void stack.stop().then(() => process.exit(0));
+  process.once('SIGINT', stop).once('SIGTERM', stop);
+}
+
+main().catch((error: Error) => {
+  console.error(error.message);
+  process.exit(1);
+});
