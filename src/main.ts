@@ -5,7 +5,7 @@ import type { AllConfig } from './config/config.type';
 import { databaseConfig } from './config/database.config';
 import { existsSync } from 'node:fs';
 import { ConfigurationError, validateEnv } from './config/env.validation';
-import { explainStartFailure } from './start-failure';
+import { explainStartFailure, probeDatabase } from './start-failure';
 
 async function bootstrap(): Promise<void> {
   const logger = new Logger('Bootstrap');
@@ -13,6 +13,8 @@ async function bootstrap(): Promise<void> {
     // Checked here, before Nest starts, so a bad value is reported once and without a stack trace.
     if (existsSync('.env')) process.loadEnvFile('.env');
     validateEnv(process.env);
+    // Reaching the database first turns "it is not running" into one clear line instead of Nest's stack traces.
+    await probeDatabase(databaseConfig());
     const app = await createApp();
     const { port, host } = app.get<ConfigService<AllConfig, true>>(ConfigService).get('server', { infer: true });
     await app.listen(port, host);

@@ -1,3 +1,4 @@
+import mongoose from 'mongoose';
 import { ConfigurationError } from './config/env.validation';
 import type { DatabaseConfig } from './config/database.config';
 
@@ -18,4 +19,14 @@ export function explainStartFailure(error: unknown, database: () => DatabaseConf
     );
   }
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Resolves once the database answers, within the configured start-up wait. */
+export async function probeDatabase({ uri, connectTimeoutMs }: DatabaseConfig): Promise<void> {
+  const connection = mongoose.createConnection(uri, { serverSelectionTimeoutMS: connectTimeoutMs });
+  try {
+    await connection.asPromise();
+  } finally {
+    await connection.close().catch(() => undefined);
+  }
 }

@@ -16,6 +16,21 @@ function isDatabaseUnavailable(error: unknown): boolean {
   return /^Mongo(ose)?(ServerSelection|Network|NotConnected|Topology)\w*Error$/.test(name);
 }
 
+/** What a person should read of an HttpException's body, whatever raised it. */
+function describeHttpBody(body: unknown): string {
+  if (typeof body === 'string') return body;
+  const object = (body ?? {}) as { message?: unknown; error?: unknown; status?: unknown };
+  if (object.message !== undefined) return Array.isArray(object.message) ? object.message.join('; ') : String(object.message);
+  // A failed terminus health check: name each indicator that is down.
+  if (object.status === 'error' && object.error && typeof object.error === 'object') {
+    const down = Object.entries(object.error as Record<string, { status?: string; message?: string }>).map(
+      ([name, result]) => `${name} is ${result.status ?? 'down'}${result.message ? ` (${result.message})` : ''}`,
+    );
+    return `Health check failed: ${down.join('; ')}.`;
+  }
+  return 'Request failed.';
+}
+
 /**
  * The one place where failures become responses: every error, whatever raised it,
  * leaves as the envelope with a status and a message a person can act on.
@@ -72,9 +87,6 @@ export class AllExceptionsFilter implements ExceptionFilter {
         message: `No route ${request.method} ${request.path}; the routes are listed at /docs.`,
       };
     }
-    const body = exception.getResponse();
-    const detail = typeof body === 'object' && body !== null && 'message' in body ? (body as { message: unknown }).message : body;
-    const message = Array.isArray(detail) ? detail.join('; ') : String(detail);
-    return { status, code: status >= 500 ? ResultCode.Internal : ResultCode.Business, message };
+    return { status, code: status >= 500 ? ResultCode.Internal : ResultCode.Business, message: describeHttpBody(exception.getResponse()) };
   }
 }

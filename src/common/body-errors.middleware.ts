@@ -11,8 +11,12 @@ interface BodyParserError {
   length?: number;
 }
 
-const MB = 1024 * 1024;
-const size = (bytes?: number) => (bytes === undefined ? 'unknown size' : `${(bytes / MB).toFixed(1)} MB`);
+function size(bytes?: number): string {
+  if (bytes === undefined) return 'unknown size';
+  if (bytes < 1024) return `${bytes} bytes`;
+  if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
+  return `${(bytes / 1024 / 1024).toFixed(1)} MB`;
+}
 
 /**
  * Turns body-parser's errors into the app's own before Nest sees them, so the filter can

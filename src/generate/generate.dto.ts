@@ -1,3 +1,4 @@
+import { ApiProperty } from '@nestjs/swagger';
 import { IsInt, IsObject, IsOptional, IsString, MaxLength, Min } from 'class-validator';
 
 export class GenerateDto {
@@ -17,10 +18,8 @@ export class GenerateDto {
   @Min(0)
   type: number;
 
-  /**
-   * The pipeline's inputs; each type reads its own fields.
-   * @example { "task": "设计一款运动辅助产品", "num": 6 }
-   */
+  /** The pipeline's inputs; each type reads its own fields (see the README). */
+  @ApiProperty({ type: 'object', additionalProperties: true, example: { task: '设计一款运动辅助产品', num: 6 } })
   @IsObject()
   prompts: Record<string, unknown>;
 

@@ -97,11 +97,8 @@ export class UsersService {
     // A list never saved may be absent from the document (some servers drop empty arrays on upsert).
     const lists = Object.fromEntries(SCHEME_LIST_FIELDS.map((field) => [field, user[field] ?? []])) as Record<SchemeField, Scheme[]>;
     const ids = new Set(SCHEME_LIST_FIELDS.flatMap((field) => referencedBlobs(lists[field])));
-    const limit = pLimit(SKETCH_IO_CONCURRENCY);
-    const contents = new Map<string, string>();
-    await Promise.all(
-      [...ids].map((id) => limit(async () => contents.set(id, (await this.sketches.get(id)).toString('utf8')))),
-    );
+    const stored = await this.sketches.getMany([...ids]);
+    const contents = new Map([...stored].map(([id, content]) => [id, content.toString('utf8')]));
     return {
       _id: String(user._id),
       username: user.username,

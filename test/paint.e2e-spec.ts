@@ -1,0 +1,384 @@
+/**
+ * /paint/start and /paint/save over HTTP against the real database, with the front end's
+ * exact bodies (CONTRACT.md). Every test uses its own usernames, so none depends on another.
+ */
+import request from 'supertest';
+import { mongo } from 'mongoose';
+import { createTestApp, TestApp } from './support/test-app';
+import {
+  aCanvasPath,
+  aPngDataUrl,
+  aPoint,
+  aRandomDataUrl,
+  aSaveBody,
+  aScheme,
+  aSvg,
+  SaveBody,
+  Scheme,
+  uniqueName,
+} from './support/builders';
+
+const STORED_STAGES = {
+  快速发散: 'rapidDivergenceSchemes',
+  深入发散: 'deepDivergenceSchemes',
+  收敛: 'convergenceSchemes',
+} as const;
+
+/** HTTP and database helpers bound to one test app. */
+function paintClient(testApp: TestApp) {
+  const server = testApp.app.getHttpServer();
+  const db = () => testApp.connection.db!;
+
+  async function start(username: string) {
+    const response = await request(server).post('/paint/start').send({ username });
+    expect(response.status).toBe(200);
+    expect(response.body).toMatchObject({ success: true, code: 0, message: '' });
+    return response.body.data;
+  }
+
+  function save(body: unknown) {
+    return request(server).post('/paint/save').send(body as object);
+  }
+
+  async function saveOk(body: SaveBody) {
+    const response = await save(body);
+    expect(response.body).toEqual({ success: true, data: null, code: 0, message: '' });
+    expect(response.status).toBe(200);
+  }
+
+  async function sketchFiles(owner: string) {
+    return db().collection('sketches.files').find({ 'metadata.owner': owner }).toArray();
+  }
+
+  return { server, db, start, save, saveOk, sketchFiles };
+}
+
+/** What /paint/start must return after saving `body` for a user whose _id is `id`. */
+function expectedState(id: string, body: SaveBody) {
+  return {
+    _id: id,
+    username: body.username,
+    currentStage: body.data.currentStage,
+    designTask: body.data.designTask,
+    rapidDivergenceSchemes: body.data.designSchemes['快速发散'],
+    deepDivergenceSchemes: body.data.designSchemes['深入发散'],
+    convergenceSchemes: body.data.designSchemes['收敛'],
+  };
+}
+
+describe('/paint (e2e)', () => {
+  let testApp: TestApp;
+  let client: ReturnType<typeof paintClient>;
+  let server: ReturnType<typeof paintClient>['server'];
+
+  beforeAll(async () => {
+    testApp = await createTestApp();
+    client = paintClient(testApp);
+    server = client.server;
+  });
+
+  afterAll(async () => {
+    await testApp?.close();
+  });
+
+  const db = () => client.db();
+  const start = (username: string) => client.start(username);
+  const save = (body: unknown) => client.save(body);
+  const saveOk = (body: SaveBody) => client.saveOk(body);
+  const sketchFiles = (owner: string) => client.sketchFiles(owner);
+
+  describe('POST /paint/start', () => {
+    it('creates a new user with the default state and returns the same _id on the next visit', async () => {
+      const username = uniqueName('alice');
+      const first = await request(server).post('/paint/start').send({ username });
+      expect(first.status).toBe(200);
+      expect(first.headers['content-type']).toMatch(/application\/json/);
+      expect(first.body).toEqual({
+        success: true,
+        code: 0,
+        message: '',
+        data: {
+          _id: expect.any(String),
+          username,
+          currentStage: '准备',
+          designTask: '',
+          rapidDivergenceSchemes: [],
+          deepDivergenceSchemes: [],
+          convergenceSchemes: [],
+        },
+      });
+      expect(first.body.data._id).toMatch(/^[0-9a-f]{24}$/);
+
+      const second = await start(username);
+      expect(second._id).toBe(first.body.data._id);
+      expect(await db().collection('users').countDocuments({ username })).toBe(1);
+    });
+
+    it.each([
+      ['empty', { username: '' }],
+      ['whitespace-only', { username: '   \t ' }],
+      ['missing', {}],
+      ['not a string', { username: 42 }],
+    ])('refuses a %s username with 400, code 1, naming the field', async (_label, body) => {
+      const before = await db().collection('users').countDocuments();
+      const response = await request(server).post('/paint/start').send(body);
+      expect(response.status).toBe(400);
+      expect(response.body).toEqual({ success: false, data: null, code: 1, message: expect.stringContaining('username') });
+      expect(await db().collection('users').countDocuments()).toBe(before);
+    });
+
+    it('creates exactly one user when ten first visits race', async () => {
+      const username = uniqueName('racer');
+      const responses = await Promise.all(
+        Array.from({ length: 10 }, () => request(server).post('/paint/start').send({ username })),
+      );
+      for (const response of responses) {
+        expect(response.status).toBe(200);
+        expect(response.body.success).toBe(true);
+      }
+      const ids = new Set(responses.map((response) => response.body.data._id));
+      expect(ids.size).toBe(1);
+      expect(await db().collection('users').countDocuments({ username })).toBe(1);
+    });
+  });
+
+  describe('POST /paint/save', () => {
+    it('answers 404, code 1 for a user that never started, and stores nothing for it', async () => {
+      const username = uniqueName('ghost');
+      const filesBefore = await db().collection('sketches.files').countDocuments();
+      const response = await save(aSaveBody(username, { schemes: { 快速发散: [aScheme({ canvasImage: aRandomDataUrl(2000) })] } }));
+      expect(response.status).toBe(404);
+      expect(response.body).toEqual({ success: false, data: null, code: 1, message: expect.stringContaining(username) });
+      expect(await db().collection('users').countDocuments({ username })).toBe(0);
+      expect(await db().collection('sketches.files').countDocuments()).toBe(filesBefore);
+    });
+
+    it('returns from /paint/start exactly what was saved, unknown fields included', async () => {
+      const username = uniqueName('roundtrip');
+      const { _id } = await start(username);
+      const body = aSaveBody(username, {
+        designTask: '设计一款运动辅助产品',
+        currentStage: '深入发散',
+        schemes: {
+          快速发散: [
+            aScheme({ name: '方案1', canvasImage: aPngDataUrl(), clientId: 'a1b2', extra: { liked: true, tags: ['轻便', '折叠'] } }),
+            aScheme({
+              name: '方案2',
+              paths: [aCanvasPath({ points: 20, strokeColor: '#ff0000', strokeWidth: 2.5 })],
+              texts: [
+                { text: '带灯', position: aPoint({ x: 1.5, y: 2.25 }) },
+                { text: '', position: aPoint({ x: 0, y: 0 }) },
+              ],
+              canvasImage: aRandomDataUrl(5000),
+              canvasSvg: aSvg('方案2'),
+            }),
+          ],
+          深入发散: [
+            // A scheme never exported: no canvasImage, no canvasSvg.
+            { name: '方案3', paths: [aCanvasPath({ startTimestamp: undefined, endTimestamp: undefined })], texts: [] },
+            aScheme({ name: '方案4', paths: [], texts: [], canvasImage: aRandomDataUrl(3000) }),
+          ],
+          收敛: [aScheme({ name: '方案5', canvasImage: aRandomDataUrl(4000), note: null, score: 0.5 })],
+        },
+      });
+      // JSON drops undefined keys, as the front end's JSON.stringify does.
+      const sent: SaveBody = JSON.parse(JSON.stringify(body));
+      await saveOk(sent);
+
+      const state = await start(username);
+      expect(state.rapidDivergenceSchemes).toEqual(sent.data.designSchemes['快速发散']);
+      expect(state.deepDivergenceSchemes).toEqual(sent.data.designSchemes['深入发散']);
+      expect(state.convergenceSchemes).toEqual(sent.data.designSchemes['收敛']);
+      expect(state.designTask).toBe('设计一款运动辅助产品');
+      expect(state.currentStage).toBe('深入发散');
+      expect(state).toEqual(expectedState(_id, sent));
+      expect(state.rapidDivergenceSchemes[0].clientId).toBe('a1b2');
+      expect(state.rapidDivergenceSchemes[0].extra).toEqual({ liked: true, tags: ['轻便', '折叠'] });
+      // Exactly as sent, down to the order of the keys.
+      for (const [stage, field] of Object.entries(STORED_STAGES) as [keyof typeof STORED_STAGES, string][]) {
+        expect(JSON.stringify(state[field])).toBe(JSON.stringify(sent.data.designSchemes[stage]));
+      }
+    });
+
+    it('keeps what was stored for a stage sent as null', async () => {
+      const username = uniqueName('nullstage');
+      const { _id } = await start(username);
+      const rapid = [aScheme({ name: '快1', canvasImage: aRandomDataUrl(1500) })];
+      const deep = [aScheme({ name: '深1', canvasImage: aRandomDataUrl(1500) })];
+      await saveOk(aSaveBody(username, { currentStage: '快速发散', schemes: { 快速发散: rapid, 深入发散: deep, 收敛: [] } }));
+
+      const converge = [aScheme({ name: '收1' })];
+      await saveOk(
+        aSaveBody(username, { currentStage: '收敛', designTask: '新任务', schemes: { 快速发散: null, 深入发散: null, 收敛: converge } }),
+      );
+
+      const state = await start(username);
+      expect(state).toEqual({
+        _id,
+        username,
+        currentStage: '收敛',
+        designTask: '新任务',
+        rapidDivergenceSchemes: rapid,
+        deepDivergenceSchemes: deep,
+        convergenceSchemes: converge,
+      });
+    });
+
+    it('deletes a replaced sketch, and stores the same sketch saved twice once', async () => {
+      const username = uniqueName('gc');
+      const { _id } = await start(username);
+      const sketchA = aRandomDataUrl(4000);
+      const sketchB = aRandomDataUrl(4000);
+      const withSketch = (canvasImage: string) =>
+        aSaveBody(username, { schemes: { 快速发散: [aScheme({ canvasImage, canvasSvg: undefined })] } });
+
+      await saveOk(withSketch(sketchA));
+      await saveOk(withSketch(sketchA));
+      const afterTwice = await sketchFiles(_id);
+      expect(afterTwice).toHaveLength(1);
+      expect(afterTwice[0].length).toBe(Buffer.byteLength(sketchA));
+
+      await saveOk(withSketch(sketchB));
+      const afterReplace = await sketchFiles(_id);
+      expect(afterReplace).toHaveLength(1);
+      expect(afterReplace[0].length).toBe(Buffer.byteLength(sketchB));
+      expect(afterReplace[0]._id).not.toEqual(afterTwice[0]._id);
+      // And no chunks of the replaced file remain.
+      expect(await db().collection('sketches.chunks').countDocuments({ files_id: afterTwice[0]._id })).toBe(0);
+
+      const state = await start(username);
+      expect(state.rapidDivergenceSchemes[0].canvasImage).toBe(sketchB);
+    });
+
+    describe('a failed save leaves the previous state intact', () => {
+      async function givenSavedState(prefix: string) {
+        const username = uniqueName(prefix);
+        const { _id } = await start(username);
+        const body = aSaveBody(username, {
+          currentStage: '快速发散',
+          schemes: { 快速发散: [aScheme({ canvasImage: aRandomDataUrl(3000) })], 深入发散: [aScheme({ name: '深' })] },
+        });
+        await saveOk(body);
+        const files = (await sketchFiles(_id)).map((file) => String(file._id)).sort();
+        return { username, _id, body, files };
+      }
+
+      async function expectUnchanged(given: Awaited<ReturnType<typeof givenSavedState>>) {
+        expect(await start(given.username)).toEqual(expectedState(given._id, given.body));
+        expect((await sketchFiles(given._id)).map((file) => String(file._id)).sort()).toEqual(given.files);
+      }
+
+      it.each([
+        [
+          'a point whose x is a string',
+          (scheme: Scheme) => ({ ...scheme, paths: [aCanvasPath({ paths: [{ x: 'a' as unknown as number, y: 1 }] })] }),
+          undefined,
+          /paths\.0\.paths\.0\.x/,
+        ],
+        ['a canvasImage that is not a data URL', (scheme: Scheme) => ({ ...scheme, canvasImage: 'http://example.com/x.png' }), undefined, /canvasImage/],
+        ['an unknown currentStage', (scheme: Scheme) => scheme, '完成了', /currentStage/],
+      ])('on %s: 400 naming the field', async (_label, change, currentStage, path) => {
+        const given = await givenSavedState('invalid');
+        const bad = aSaveBody(given.username, {
+          designTask: '不应保存',
+          currentStage: currentStage ?? '深入发散',
+          schemes: { 快速发散: [change(aScheme({ canvasImage: aRandomDataUrl(3000) }))], 深入发散: [] },
+        });
+        const response = await save(bad);
+        expect(response.status).toBe(400);
+        expect(response.body).toEqual({ success: false, data: null, code: 1, message: expect.stringMatching(path) });
+        await expectUnchanged(given);
+      });
+
+      it('on a state over the 16 MB a document holds: 413, code 1', async () => {
+        const given = await givenSavedState('toolarge');
+        // Nothing here is moved out of the document: 20k stroke points plus 17 MB of notes.
+        // (The same limit hit with strokes alone takes ~520k points, whose validation costs
+        // 20+ s under jest; the size check does not care which field is large.)
+        const strokes = Array.from({ length: 20 }, (_, i) => aCanvasPath({ points: 1000, startTimestamp: i }));
+        const notes = Array.from({ length: 17 }, (_, i) => ({ text: `${i}`.padEnd(1024 * 1024, '笔'), position: aPoint() }));
+        const bad = aSaveBody(given.username, {
+          designTask: '不应保存',
+          currentStage: '收敛',
+          schemes: {
+            快速发散: [aScheme({ name: '巨大', paths: strokes, texts: notes, canvasImage: aRandomDataUrl(3000), canvasSvg: aSvg('new') })],
+            深入发散: [],
+          },
+        });
+        const response = await save(bad);
+        expect(response.status).toBe(413);
+        expect(response.body).toEqual({ success: false, data: null, code: 1, message: expect.stringMatching(/16 MB/) });
+        await expectUnchanged(given);
+      });
+
+      it('on an unknown field holding a nested array: either stored exactly, or refused with the state intact', async () => {
+        const given = await givenSavedState('nested');
+        const next = aSaveBody(given.username, {
+          designTask: '嵌套数组',
+          currentStage: '深入发散',
+          schemes: { 快速发散: [aScheme({ canvasImage: aRandomDataUrl(3000), extra: [[1, 2]] })], 深入发散: [] },
+        });
+        const response = await save(next);
+        if (response.status === 200) {
+          // A server that stores nested arrays (MongoDB) must return them exactly.
+          expect(response.body).toEqual({ success: true, data: null, code: 0, message: '' });
+          const state = await start(given.username);
+          expect(state).toEqual(expectedState(given._id, next));
+          expect(state.rapidDivergenceSchemes[0].extra).toEqual([[1, 2]]);
+        } else {
+          // FerretDB refuses nested arrays; the refusal is the caller's to fix, and nothing is lost.
+          expect(response.status).toBe(400);
+          expect(response.body).toEqual({ success: false, data: null, code: 1, message: expect.stringContaining('cannot be stored') });
+          await expectUnchanged(given);
+        }
+      });
+    });
+  });
+});
+
+// On its own database: the local FerretDB scans a whole collection for GridFS chunk
+// lookups, so 24 MB of sketches would slow every other test sharing the database.
+describe('/paint/save of a long session (e2e)', () => {
+  let testApp: TestApp;
+  let client: ReturnType<typeof paintClient>;
+
+  beforeAll(async () => {
+    testApp = await createTestApp();
+    client = paintClient(testApp);
+  });
+
+  afterAll(async () => {
+    await testApp?.close();
+  });
+
+  it('saves 40 schemes with ~600 KB sketches (a body over 24 MB) and returns them exactly', async () => {
+    const username = uniqueName('bigsave');
+    const { _id } = await client.start(username);
+    const schemes = Array.from({ length: 40 }, (_, i) =>
+      aScheme({
+        name: `方案${i + 1}`,
+        paths: Array.from({ length: 10 }, (_, j) => aCanvasPath({ points: 30, startTimestamp: 1732680000000 + i * 1000 + j })),
+        canvasImage: aRandomDataUrl(620 * 1024),
+      }),
+    );
+    const body = aSaveBody(username, {
+      currentStage: '收敛',
+      schemes: { 快速发散: schemes.slice(0, 20), 深入发散: schemes.slice(20, 32), 收敛: schemes.slice(32) },
+    });
+    const json = JSON.stringify(body);
+    expect(Buffer.byteLength(json)).toBeGreaterThanOrEqual(24 * 1024 * 1024);
+
+    const response = await request(client.server).post('/paint/save').set('Content-Type', 'application/json').send(json);
+    expect(response.body).toEqual({ success: true, data: null, code: 0, message: '' });
+    expect(response.status).toBe(200);
+
+    const state = await client.start(username);
+    expect(state).toEqual(expectedState(_id, body));
+
+    const raw = await client.db().collection('users').findOne({ username });
+    expect(raw).not.toBeNull();
+    expect(mongo.BSON.calculateObjectSize(raw!)).toBeLessThan(1024 * 1024);
+    // One file per distinct sketch (40 images, one shared default SVG).
+    expect(await client.sketchFiles(_id)).toHaveLength(41);
+  });
+});
