@@ -5,6 +5,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { bodyErrorsMiddleware } from './common/body-errors.middleware';
+import { SERVICE_VERSION } from './common/service-version';
 import type { AllConfig } from './config/config.type';
 
 /**
@@ -37,7 +38,8 @@ function setUpDocs(app: INestApplication): void {
           'Every JSON answer is the envelope `{ success, data, code, message }`: code 0 ok, 1 business failure, ' +
           '2 model provider failure, 3 service failure.',
       )
-      .setVersion(process.env.npm_package_version ?? '0.1.0')
+      .setVersion(SERVICE_VERSION)
+      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'RESEARCH_API_KEY' }, 'research-key')
       .build(),
   );
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });

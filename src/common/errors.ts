@@ -71,3 +71,15 @@ export class ProviderError extends AppError {
     super(message, options);
   }
 }
+
+export class UnauthorizedError extends BusinessError {
+  constructor(message: string) {
+    super(message, 401);
+  }
+}
+
+export class ForbiddenError extends BusinessError {
+  constructor(message: string) {
+    super(message, 403);
+  }
+}

@@ -4,6 +4,7 @@ import { appsConfig } from './apps.config';
 import { databaseConfig } from './database.config';
 import { gptConfig } from './gpt.config';
 import { promptsConfig } from './prompts.config';
+import { researchConfig } from './research.config';
 import { sdConfig } from './sd.config';
 import { validateEnv } from './env.validation';
 import { serverConfig } from './server.config';
@@ -15,7 +16,7 @@ import { serverConfig } from './server.config';
       isGlobal: true,
       cache: true,
       validate: validateEnv,
-      load: [serverConfig, databaseConfig, appsConfig, gptConfig, sdConfig, promptsConfig],
+      load: [serverConfig, databaseConfig, appsConfig, gptConfig, sdConfig, promptsConfig, researchConfig],
     }),
   ],
 })

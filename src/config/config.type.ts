@@ -2,6 +2,7 @@ import type { AppsConfig } from './apps.config';
 import type { DatabaseConfig } from './database.config';
 import type { GptConfig } from './gpt.config';
 import type { PromptsConfig } from './prompts.config';
+import type { ResearchConfig } from './research.config';
 import type { SdConfig } from './sd.config';
 import type { ServerConfig } from './server.config';
 
@@ -13,4 +14,5 @@ export interface AllConfig {
   gpt: GptConfig;
   sd: SdConfig;
   prompts: PromptsConfig;
+  research: ResearchConfig;
 }

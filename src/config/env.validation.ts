@@ -121,6 +121,18 @@ export class EnvironmentVariables {
   @IsOptional() @IsString()
   PROMPTS_DIR?: string;
 
+  @IsOptional()
+  @Matches(/^\S{16,}$/, { message: 'must be at least 16 characters without spaces' })
+  RESEARCH_API_KEY?: string;
+
+  @IsOptional() @toNumber()
+  @Min(0) @Max(36500) @IsInt()
+  EXPERIMENT_IMAGE_RETENTION_DAYS?: number;
+
+  @IsOptional() @toNumber()
+  @Min(0) @Max(600000) @IsInt()
+  RECORD_FLUSH_TIMEOUT_MS?: number;
+
   @IsOptional() @IsIn(['true', 'false'])
   PROMPTS_WATCH?: string;
 }

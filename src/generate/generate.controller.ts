@@ -22,6 +22,6 @@ export class GenerateController {
   })
   @ApiFailures(400, 502, 503)
   generate(@Body() body: GenerateDto, @Headers('x-inspilot-user') userHeader?: string): Promise<unknown> {
-    return this.generator.generate({ ...body, username: body.username ?? userHeader });
+    return this.generator.generate({ ...body, username: body.username ?? (userHeader?.trim() || undefined) });
   }
 }

@@ -101,7 +101,7 @@ export class GenerationRun {
   async execute<T>(body: () => Promise<T>): Promise<T> {
     try {
       const result = await body();
-      await this.recorder.finished(this.imagesMissing ? 'partly-succeeded' : 'succeeded');
+      await this.recorder.finished(this.imagesMissing ? 'partly-succeeded' : 'succeeded', undefined, result);
       return result;
     } catch (error) {
       await this.recorder.finished('failed', error as Error);

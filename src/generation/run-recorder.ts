@@ -38,7 +38,8 @@ export interface RunRecorder {
   stepChanged(step: StepTrace): void;
   /** Stores an image; resolves to its id in the record, if one was kept. */
   imageMade(trace: ImageTrace): Promise<string | undefined>;
-  finished(status: RunStatus, error?: Error): Promise<void>;
+  /** The run ended; `output` is what the caller is answered. */
+  finished(status: RunStatus, error?: Error, output?: unknown): Promise<void>;
 }
 
 /** For runs nobody records. */

@@ -1,0 +1,87 @@
+/** A step of a generation as recorded. */
+export class StepRecordDto {
+  /** @example "products" */
+  name: string;
+  /** @example "gpt" */
+  kind: string;
+  /** @example [] */
+  deps: string[];
+  /** @example "paint/products" */
+  template?: string;
+  /** @example "3f2a9c0d41b7e6a5" */
+  templateHash?: string;
+  /** The rendered prompt. */
+  prompt?: string;
+  /** @example "gpt-4o" */
+  model?: string;
+  /** @example "跑步机#运动手环#护膝" */
+  rawOutput?: string;
+  /** @example ["跑步机", "运动手环", "护膝"] */
+  items?: string[];
+  tokens?: { prompt: number; completion: number; total: number };
+  /** Each failed try with its reason. */
+  attempts: { attempt: number; reason: string; at: string }[];
+  startedAt: Date;
+  endedAt?: Date;
+  /** @example 812 */
+  durationMs?: number;
+  /** @example "succeeded" */
+  status: string;
+  error?: string;
+}
+
+export class ImageRecordDto {
+  /** @example "6746e0c2a1b2c3d4e5f60718-images-0" */
+  imageId: string;
+  /** @example "images" */
+  step: string;
+  /** @example 0 */
+  index: number;
+  parameters?: Record<string, unknown>;
+  /** @example "http://127.0.0.1:7860" */
+  instance?: string;
+  /** @example 1234567 */
+  seed?: number;
+  info?: Record<string, unknown>;
+  removed?: boolean;
+}
+
+export class ExperimentSummaryDto {
+  /** @example "6746e0c2a1b2c3d4e5f60718" */
+  _id: string;
+  /** @example 0 */
+  appId: number;
+  /** @example "paint" */
+  appName: string;
+  /** @example 1 */
+  type: number;
+  /** @example "deep-divergence" */
+  pipeline: string;
+  /** @example "alice" */
+  username?: string;
+  /** @example "succeeded" */
+  status: string;
+  error?: { message: string; code?: number; step?: string; provider?: string };
+  startedAt: Date;
+  endedAt?: Date;
+  /** @example 14250 */
+  durationMs?: number;
+  /** @example "0.1.0" */
+  serviceVersion: string;
+  images: ImageRecordDto[];
+}
+
+export class ExperimentDto extends ExperimentSummaryDto {
+  /** The request's inputs, each sketch replaced by `{ imageId }`. */
+  inputs: Record<string, unknown>;
+  /** Every step, each after its dependencies. */
+  steps: StepRecordDto[];
+  /** What the participant was answered, each image replaced by `{ imageId }`. */
+  output?: Record<string, unknown>;
+}
+
+export class ExperimentPageDto {
+  items: ExperimentSummaryDto[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
+}

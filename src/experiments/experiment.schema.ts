@@ -1,0 +1,101 @@
+import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
+import { Schema as MongooseSchema, Types } from 'mongoose';
+
+export const EXPERIMENT_STATUSES = ['running', 'succeeded', 'partly-succeeded', 'failed', 'interrupted'] as const;
+export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
+
+/** One step as recorded (see StepTrace); stored by step name, returned in dependency order. */
+export interface StepRecord {
+  name: string;
+  kind: string;
+  deps: string[];
+  template?: string;
+  templateHash?: string;
+  prompt?: string;
+  model?: string;
+  rawOutput?: string;
+  items?: string[];
+  tokens?: { prompt: number; completion: number; total: number };
+  attempts: { attempt: number; reason: string; at: string }[];
+  startedAt: Date;
+  endedAt?: Date;
+  durationMs?: number;
+  status: string;
+  error?: string;
+}
+
+export interface ImageRecord {
+  imageId: string;
+  /** `input` for a sketch the participant sent; otherwise the step that made it. */
+  step: string;
+  index: number;
+  /** The WebUI request without images. */
+  parameters?: Record<string, unknown>;
+  instance?: string;
+  seed?: number;
+  info?: Record<string, unknown>;
+  removed?: boolean;
+}
+
+/**
+ * The record of one generation: what the participant sent, what every step asked and
+ * answered, which images were made and shown, and how it ended. Written as the run goes.
+ */
+@Schema({ collection: 'experiments', minimize: false, versionKey: false })
+export class Experiment {
+  @Prop({ required: true })
+  appId: number;
+
+  @Prop({ required: true })
+  appName: string;
+
+  @Prop({ required: true })
+  type: number;
+
+  @Prop({ required: true })
+  pipeline: string;
+
+  @Prop()
+  username?: string;
+
+  /** The request's inputs, each sketch replaced by `{ imageId }`. */
+  @Prop({ type: MongooseSchema.Types.Mixed, default: {} })
+  inputs: Record<string, unknown>;
+
+  @Prop({ type: String, required: true, enum: EXPERIMENT_STATUSES })
+  status: ExperimentStatus;
+
+  @Prop({ type: MongooseSchema.Types.Mixed })
+  error?: { message: string; code?: number; step?: string; provider?: string };
+
+  @Prop({ required: true })
+  startedAt: Date;
+
+  @Prop()
+  endedAt?: Date;
+
+  @Prop()
+  durationMs?: number;
+
+  @Prop({ required: true })
+  serviceVersion: string;
+
+  @Prop({ type: MongooseSchema.Types.Mixed, default: {} })
+  steps: Record<string, StepRecord>;
+
+  @Prop({ type: [MongooseSchema.Types.Mixed], default: [] })
+  images: ImageRecord[];
+
+  /** What the participant was shown, each image replaced by `{ imageId }`. */
+  @Prop({ type: MongooseSchema.Types.Mixed })
+  output?: unknown;
+
+  @Prop()
+  imagesRemovedAt?: Date;
+}
+
+export type ExperimentRecord = Experiment & { _id: Types.ObjectId };
+export const ExperimentSchema = SchemaFactory.createForClass(Experiment);
+ExperimentSchema.index({ username: 1, _id: -1 });
+ExperimentSchema.index({ status: 1, startedAt: 1 });
+ExperimentSchema.index({ startedAt: 1 });

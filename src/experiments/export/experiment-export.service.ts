@@ -1,0 +1,147 @@
+import { Injectable, Logger } from '@nestjs/common';
+import archiver from 'archiver';
+import { stringify } from 'csv-stringify';
+import { PassThrough, Readable } from 'node:stream';
+import { ExperimentImageStore } from '../experiment-image-store.service';
+import { ExperimentRecord } from '../experiment.schema';
+import { ExperimentFilter, ExperimentsRepository } from '../experiments.repository';
+import { orderSteps } from '../experiments.service';
+
+/** One experiment as exported: its id as a string and its steps in dependency order. */
+export function exportRecord(record: ExperimentRecord): Record<string, unknown> {
+  const { _id, steps, ...rest } = record;
+  return { id: String(_id), ...rest, steps: orderSteps(steps ?? {}) };
+}
+
+const CSV_COLUMNS = [
+  'experimentId',
+  'username',
+  'appId',
+  'type',
+  'pipeline',
+  'experimentStatus',
+  'experimentStartedAt',
+  'step',
+  'kind',
+  'dependsOn',
+  'template',
+  'templateHash',
+  'model',
+  'prompt',
+  'output',
+  'items',
+  'tokens',
+  'attempts',
+  'stepStatus',
+  'stepError',
+  'stepStartedAt',
+  'durationMs',
+];
+
+/**
+ * Streams experiments for analysis. Records are read through a database cursor and written
+ * as they come, so an export of any size holds a batch, not the whole set, in memory.
+ */
+@Injectable()
+export class ExperimentExportService {
+  private readonly logger = new Logger(ExperimentExportService.name);
+
+  constructor(
+    private readonly repository: ExperimentsRepository,
+    private readonly images: ExperimentImageStore,
+  ) {}
+
+  jsonl(filter: ExperimentFilter): Readable {
+    const cursor = this.repository.stream(filter);
+    return Readable.from(
+      (async function* lines() {
+        for await (const record of cursor) yield `${JSON.stringify(exportRecord(record))}\n`;
+      })(),
+    );
+  }
+
+  /** One row per step (an experiment without steps gets one row with its own fields). */
+  csv(filter: ExperimentFilter): Readable {
+    const cursor = this.repository.stream(filter);
+    const rows = Readable.from(
+      (async function* stepRows() {
+        for await (const record of cursor) {
+          const steps = orderSteps(record.steps ?? {});
+          const experiment = {
+            experimentId: String(record._id),
+            username: record.username ?? '',
+            appId: record.appId,
+            type: record.type,
+            pipeline: record.pipeline,
+            experimentStatus: record.status,
+            experimentStartedAt: new Date(record.startedAt).toISOString(),
+          };
+          if (steps.length === 0) yield experiment;
+          for (const step of steps) {
+            yield {
+              ...experiment,
+              step: step.name,
+              kind: step.kind,
+              dependsOn: step.deps.join(' '),
+              template: step.template ?? '',
+              templateHash: step.templateHash ?? '',
+              model: step.model ?? '',
+              prompt: step.prompt ?? '',
+              output: step.rawOutput ?? '',
+              items: (step.items ?? []).join(' # '),
+              tokens: step.tokens?.total ?? '',
+              attempts: step.attempts.length,
+              stepStatus: step.status,
+              stepError: step.error ?? '',
+              stepStartedAt: new Date(step.startedAt).toISOString(),
+              durationMs: step.durationMs ?? '',
+            };
+          }
+        }
+      })(),
+    );
+    const csv = stringify({ header: true, columns: CSV_COLUMNS, bom: true });
+    rows.on('error', (error) => csv.destroy(error));
+    return rows.pipe(csv);
+  }
+
+  /** `experiments.jsonl` plus `images/<experiment>/<step>-<index>.png` for every stored image. */
+  zip(filter: ExperimentFilter): Readable {
+    const archive = archiver('zip', { zlib: { level: 1 } });
+    const output = new PassThrough();
+    archive.on('error', (error) => output.destroy(error));
+    archive.pipe(output);
+    let appended = 0;
+    let written = 0;
+    const progressed: Array<() => void> = [];
+    archive.on('entry', () => {
+      written += 1;
+      progressed.splice(0).forEach((resume) => resume());
+    });
+    // One entry waiting behind the one being written: no more image streams open than that.
+    const roomForEntry = async () => {
+      while (appended - written > 1) await new Promise<void>((resume) => progressed.push(resume));
+    };
+    const add = async (source: Readable | string, name: string) => {
+      await roomForEntry();
+      appended += 1;
+      archive.append(source, { name });
+    };
+
+    void (async () => {
+      await add(this.jsonl(filter), 'experiments.jsonl');
+      for await (const record of this.repository.stream(filter)) {
+        for (const image of record.images ?? []) {
+          if (image.removed || !(await this.images.find(image.imageId))) continue;
+          const name = image.step === 'input' ? `input-${image.index}` : `${image.step}-${image.index}`;
+          await add(this.images.openStream(image.imageId), `images/${String(record._id)}/${name}.png`);
+        }
+      }
+      await archive.finalize();
+    })().catch((error: Error) => {
+      this.logger.error(`Zip export failed: ${error.message}`);
+      output.destroy(error);
+    });
+    return output;
+  }
+}
