@@ -13,7 +13,6 @@ interface Run {
   signal: NodeJS.Signals | null;
   output: string;
   timedOut: boolean;
-  ms: number;
 }
 
 /**
@@ -21,7 +20,6 @@ interface Run {
  * runner's MONGODB_URI nor its provider settings leak in. Kills it if it outlives the timeout.
  */
 function runServer(env: Record<string, string>, timeoutMs = SPAWN_TIMEOUT_MS): Promise<Run> {
-  const started = Date.now();
   const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
     cwd: ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? ROOT, NO_COLOR: '1', ...env },
@@ -42,7 +40,7 @@ function runServer(env: Record<string, string>, timeoutMs = SPAWN_TIMEOUT_MS): P
     });
     child.once('close', (code, signal) => {
       clearTimeout(timer);
-      done({ code, signal, output, timedOut, ms: Date.now() - started });
+      done({ code, signal, output, timedOut });
     });
   });
 }
@@ -111,8 +109,8 @@ describe('start-up (e2e: spawns src/main.ts)', () => {
     const output = plain(run.output);
     expect(run.timedOut).toBe(false);
     expect(run.code).toBe(1);
-    // Bounded by MONGODB_CONNECT_TIMEOUT_MS (1 s) plus start-up, not by the 30 s default.
-    expect(run.ms).toBeLessThan(20_000);
+    // It gave up after MONGODB_CONNECT_TIMEOUT_MS (1 s), not the 30 s default.
+    expect(output).toContain('gave up after 1 s');
     expect(output).toContain('Cannot reach MongoDB at mongodb://user:***@127.0.0.1:9/x');
     expect(output).toContain('npm run db');
     expect(output).not.toContain('secret');

@@ -269,11 +269,9 @@ describe('database down (e2e)', () => {
   });
 
   it('/health: 503 in the envelope, saying the database is down', async () => {
-    const started = Date.now();
     const response = await request(testApp.app.getHttpServer()).get('/health');
     expect(response.status).toBe(503);
     expect(response.body).toEqual(failure(3, expect.stringMatching(/database/i)));
     expect(response.body.message).not.toContain('[object Object]');
-    expect(Date.now() - started).toBeLessThan(5000);
   });
 });

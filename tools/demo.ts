@@ -2,9 +2,12 @@
  * `npm run demo`: the whole service on this machine with no provider accounts — the local
  * database, a GPT simulator, three Stable Diffusion simulators, and the API on port 5000.
  */
+import { randomBytes } from 'node:crypto';
 import { startStack } from './stack';
 
 async function main(): Promise<void> {
+  // The research routes need a key; the demo makes one unless you give your own.
+  const researchKey = process.env.RESEARCH_API_KEY ?? `demo-${randomBytes(12).toString('hex')}`;
   const stack = await startStack({
     gptLatencyMs: Number(process.env.DEMO_GPT_LATENCY_MS ?? 300),
     sdLatencyMs: Number(process.env.DEMO_SD_LATENCY_MS ?? 1000),
@@ -12,6 +15,7 @@ async function main(): Promise<void> {
     apiPort: Number(process.env.PORT ?? 5000),
     dbPort: 27017,
     showApiLog: true,
+    env: { RESEARCH_API_KEY: researchKey },
   });
   console.log(
     [
@@ -20,6 +24,7 @@ async function main(): Promise<void> {
       `  API            ${stack.apiUrl}`,
       `  API docs       ${stack.apiUrl}/docs`,
       `  SD pool        ${stack.apiUrl}/sd/status`,
+      `  experiments    ${stack.apiUrl}/experiments  (header X-API-Key: ${researchKey})`,
       `  database       ${stack.mongoUri}`,
       `  GPT simulator  ${stack.gpt.url}`,
       ...stack.sd.map((sd, index) => `  SD simulator ${index + 1} ${sd.url}`),

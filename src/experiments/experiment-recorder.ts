@@ -1,7 +1,7 @@
 import { AppError, ProviderError } from '../common/errors';
 import type { ImageTrace, RunRecorder, RunStatus, StepTrace } from '../generation/run-recorder';
 import type { ExperimentImageStore } from './experiment-image-store.service';
-import type { StepRecord } from './experiment.schema';
+import type { ImageRecord, StepRecord } from './experiment.schema';
 import type { ExperimentsRepository } from './experiments.repository';
 import type { RecordingHealth } from './recording-health';
 
@@ -25,9 +25,8 @@ export function describeError(error: Error): { message: string; code?: number; s
 }
 
 function toStepRecord(trace: StepTrace): StepRecord {
-  const defined = Object.fromEntries(Object.entries(trace).filter(([, value]) => value !== undefined)) as StepTrace;
   return {
-    ...defined,
+    ...withoutUndefined(trace),
     deps: [...trace.deps],
     attempts: [...trace.attempts],
     ...(trace.items ? { items: [...trace.items] } : {}),
@@ -36,11 +35,19 @@ function toStepRecord(trace: StepTrace): StepRecord {
 }
 
 /**
- * Writes one generation's record as it runs. Writes go one after another in the order the
- * run reported them, off the run's path; a failed write is counted and logged, never thrown.
+ * Writes one generation's record as it runs, off the run's path. Changes gathered while a
+ * write is under way go out together in the next one, so a busy run costs a few writes,
+ * not one per event; images upload side by side and join the record once stored. A failed
+ * write is counted and logged, never thrown into the run.
  */
 export class ExperimentRecorder implements RunRecorder {
-  private queue: Promise<void> = Promise.resolve();
+  private pending: Record<string, unknown> = {};
+  private pendingImages: ImageRecord[] = [];
+  private writing?: Promise<void>;
+  /** Set when the record could not be opened: there is nothing to update. */
+  private closed = false;
+  private scheduled = false;
+  private readonly uploads = new Set<Promise<void>>();
   /** Base64 of each stored image → its id, to record which images the answer showed. */
   private readonly imageIds = new Map<string, string>();
 
@@ -53,57 +60,69 @@ export class ExperimentRecorder implements RunRecorder {
     private readonly flushTimeoutMs: number,
   ) {}
 
+  /**
+   * Writes the opening record; later writes wait for it. The run does not, so opening a
+   * record adds nothing to a generation's time. Resolves false when it could not be written.
+   */
+  open(record: object): Promise<boolean> {
+    const opened = this.repository.create(record as never).then(
+      () => true,
+      (error: unknown) => {
+        this.health.failed(`opening experiment ${this.id}`, error);
+        this.closed = true;
+        return false;
+      },
+    );
+    this.writing = opened.then(() => undefined).finally(() => {
+      this.writing = undefined;
+      this.write();
+    });
+    return opened;
+  }
+
   inputImageId(index: number): string {
     return `${this.id}-input-${index}`;
   }
 
   /** Stores a sketch the participant sent (a data URL) under `inputImageId(index)`. */
   storeInput(dataUrl: string, index: number): void {
-    const imageId = this.inputImageId(index);
     const comma = dataUrl.indexOf(',');
     const contentType = /^data:([^;,]+)/.exec(dataUrl)?.[1] ?? 'application/octet-stream';
-    this.enqueue(`input image ${index}`, async () => {
-      await this.images.putBase64(imageId, this.id, dataUrl.slice(comma + 1), contentType, { step: 'input', index });
-      await this.repository.addImage(this.id, { imageId, step: 'input', index });
-    });
+    this.upload(`input image ${index}`, this.inputImageId(index), dataUrl.slice(comma + 1), contentType, { step: 'input', index });
   }
 
   stepChanged(trace: StepTrace): void {
-    const record = toStepRecord(trace);
-    this.enqueue(`step ${trace.name}`, () => this.repository.update(this.id, { $set: { [`steps.${trace.name}`]: record } }));
+    this.change({ [`steps.${trace.name}`]: toStepRecord(trace) });
   }
 
   async imageMade({ step, index, image }: ImageTrace): Promise<string> {
     const imageId = `${this.id}-${step}-${index}`;
     this.imageIds.set(image.image, imageId);
-    this.enqueue(`image ${step}[${index}]`, async () => {
-      await this.images.putBase64(imageId, this.id, image.image, 'image/png', { step, index });
-      await this.repository.addImage(this.id, {
-        imageId,
-        step,
-        index,
-        parameters: image.parameters,
-        instance: image.instance,
-        seed: image.seed,
-        info: image.info,
-      });
+    this.upload(`image ${step}[${index}]`, imageId, image.image, 'image/png', {
+      step,
+      index,
+      parameters: image.parameters,
+      instance: image.instance,
+      seed: image.seed,
+      info: image.info,
     });
     return imageId;
   }
 
   async finished(status: RunStatus, error?: Error, output?: unknown): Promise<void> {
     const endedAt = new Date();
-    this.enqueue('final status', () =>
-      this.repository.update(this.id, {
-        $set: {
-          status,
-          endedAt,
-          durationMs: endedAt.getTime() - this.startedAt.getTime(),
-          ...(error ? { error: describeError(error) } : {}),
-          ...(output === undefined ? {} : { output: withImageIds(output, (text) => this.imageIds.get(text)) }),
-        },
-      }),
-    );
+    const flushed = (async () => {
+      // The final status goes after every image, so a finished record lists all it showed.
+      await Promise.all(this.uploads);
+      this.change({
+        status,
+        endedAt,
+        durationMs: endedAt.getTime() - this.startedAt.getTime(),
+        ...(error ? { error: describeError(error) } : {}),
+        ...(output === undefined ? {} : { output: withImageIds(output, (text) => this.imageIds.get(text)) }),
+      });
+      while (this.writing || this.scheduled) await (this.writing ?? new Promise((resolve) => setImmediate(resolve)));
+    })();
     // The answer waits for the record, so a researcher reading it next sees it whole, but not for long.
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<void>((resolve) => {
@@ -112,14 +131,64 @@ export class ExperimentRecorder implements RunRecorder {
         resolve();
       }, this.flushTimeoutMs);
     });
-    await Promise.race([this.queue, timeout]);
+    await Promise.race([flushed, timeout]);
     clearTimeout(timer);
   }
 
-  private enqueue(what: string, write: () => Promise<unknown>): void {
-    this.queue = this.queue.then(write).then(
-      () => undefined,
-      (error: unknown) => this.health.failed(`experiment ${this.id}, ${what}`, error),
-    );
+  private upload(what: string, imageId: string, base64: string, contentType: string, record: Omit<ImageRecord, 'imageId'>): void {
+    if (this.closed) return;
+    const upload = this.images
+      .putBase64(imageId, this.id, base64, contentType, { step: record.step, index: record.index })
+      .then(
+        () => {
+          this.pendingImages.push(withoutUndefined({ imageId, ...record }));
+          this.write();
+        },
+        (error: unknown) => this.health.failed(`experiment ${this.id}, ${what}`, error),
+      )
+      .finally(() => this.uploads.delete(upload));
+    this.uploads.add(upload);
   }
+
+  private change(fields: Record<string, unknown>): void {
+    Object.assign(this.pending, fields);
+    this.write();
+  }
+
+  /**
+   * Starts a write of everything pending unless one is under way (that one starts the next).
+   * It waits for the current turn of the event loop to end, so that what the run reports in
+   * one go (a step's end and the final status, say) leaves as one write.
+   */
+  private write(): void {
+    if (this.writing || this.closed || this.scheduled) return;
+    this.scheduled = true;
+    setImmediate(() => {
+      this.scheduled = false;
+      this.writeNow();
+    });
+  }
+
+  private writeNow(): void {
+    if (this.writing || this.closed) return;
+    const fields = this.pending;
+    const images = this.pendingImages;
+    if (Object.keys(fields).length === 0 && images.length === 0) return;
+    this.pending = {};
+    this.pendingImages = [];
+    this.writing = this.repository
+      .update(this.id, {
+        ...(Object.keys(fields).length ? { $set: fields } : {}),
+        ...(images.length ? { $push: { images: { $each: images } } } : {}),
+      })
+      .catch((error: unknown) => this.health.failed(`experiment ${this.id}`, error))
+      .finally(() => {
+        this.writing = undefined;
+        this.write();
+      });
+  }
+}
+
+function withoutUndefined<T extends object>(value: T): T {
+  return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as T;
 }

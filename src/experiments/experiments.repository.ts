@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Cursor, isValidObjectId, Model, QueryFilter, Types, UpdateQuery } from 'mongoose';
-import { Experiment, ExperimentRecord, ExperimentStatus, ImageRecord } from './experiment.schema';
+import { Experiment, ExperimentRecord, ExperimentStatus } from './experiment.schema';
 
 export interface ExperimentFilter {
   username?: string;
@@ -27,10 +27,6 @@ export class ExperimentsRepository {
 
   async update(id: string, update: UpdateQuery<Experiment>): Promise<void> {
     await this.experiments.updateOne({ _id: id }, update).exec();
-  }
-
-  async addImage(id: string, image: ImageRecord): Promise<void> {
-    await this.experiments.updateOne({ _id: id }, { $push: { images: image } }).exec();
   }
 
   findById(id: string): Promise<ExperimentRecord | null> {

@@ -6,7 +6,7 @@ import { NotFoundError } from '../common/errors';
 import { SERVICE_VERSION } from '../common/service-version';
 import { researchConfig } from '../config/research.config';
 import { GenerationApp, Pipeline } from '../generate/generation-app';
-import { NO_RECORDING, RunRecorder } from '../generation/run-recorder';
+import { RunRecorder } from '../generation/run-recorder';
 import { ExperimentImageStore } from './experiment-image-store.service';
 import { ExperimentRecorder } from './experiment-recorder';
 import { ExperimentRecord, StepRecord } from './experiment.schema';
@@ -64,33 +64,28 @@ export class ExperimentsService implements OnApplicationBootstrap {
    * Opens the record of a generation. If the record cannot be written, the generation
    * still runs, unrecorded, and the failure is counted on /health.
    */
-  async begin(options: BeginOptions): Promise<RunRecorder> {
+  begin(options: BeginOptions): RunRecorder {
     const id = new Types.ObjectId();
     const startedAt = new Date();
     const recorder = new ExperimentRecorder(String(id), startedAt, this.repository, this.images, this.health, this.config.flushTimeoutMs);
     const sketches: string[] = [];
     const inputs = replaceSketches(options.inputs, (dataUrl) => recorder.inputImageId(sketches.push(dataUrl) - 1));
-    try {
-      await this.repository.create({
-        _id: id,
-        appId: options.app.id,
-        appName: options.app.name,
-        type: options.pipeline.type,
-        pipeline: options.pipeline.name,
-        username: options.username,
-        inputs,
-        status: 'running',
-        startedAt,
-        serviceVersion: SERVICE_VERSION,
-        steps: {},
-        images: [],
-      } as never);
-      sketches.forEach((dataUrl, index) => recorder.storeInput(dataUrl, index));
-      return recorder;
-    } catch (error) {
-      this.health.failed('opening an experiment record', error);
-      return NO_RECORDING;
-    }
+    void recorder.open({
+      _id: id,
+      appId: options.app.id,
+      appName: options.app.name,
+      type: options.pipeline.type,
+      pipeline: options.pipeline.name,
+      username: options.username,
+      inputs,
+      status: 'running',
+      startedAt,
+      serviceVersion: SERVICE_VERSION,
+      steps: {},
+      images: [],
+    });
+    sketches.forEach((dataUrl, index) => recorder.storeInput(dataUrl, index));
+    return recorder;
   }
 
   list(filter: ExperimentFilter, limit: number, after?: string): Promise<{ items: ExperimentRecord[]; nextCursor: string | null }> {

@@ -27,7 +27,7 @@ export class GenerateService {
 
   async generate(request: GenerateRequest): Promise<unknown> {
     const { app, pipeline } = this.registry.resolve(request.appid, request.type);
-    const recorder = await this.experiments.begin({ app, pipeline, username: request.username, inputs: request.prompts });
+    const recorder = this.experiments.begin({ app, pipeline, username: request.username, inputs: request.prompts });
     const input = plainToInstance(pipeline.input, request.prompts);
     const errors = await validate(input, { forbidUnknownValues: false });
     if (errors.length > 0) {

@@ -30,7 +30,9 @@ func main() {
 	f, err := ferretdb.New(&ferretdb.Config{
 		Listener:  ferretdb.ListenerConfig{TCP: *addr},
 		Handler:   "sqlite",
-		SQLiteURL: "file:" + abs + "/",
+		// WAL with synchronous=NORMAL, SQLite's advice for WAL: a commit survives a crash of
+		// this process and waits for no disk flush (only a power loss can undo the last ones).
+		SQLiteURL: "file:" + abs + "/?_pragma=synchronous(normal)",
 	})
 	if err != nil {
 		log.Fatal(err)

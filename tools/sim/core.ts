@@ -12,6 +12,9 @@ import { HttpError, errorBody, isObject, readJson, sendJson } from './http';
  */
 
 /** Knobs common to both simulators. All can be changed while running. */
+/** How long before its latency ends an answer starts being made. */
+const PRODUCE_AHEAD_MS = 150;
+
 export interface FaultOptions {
   /** Delay before each model answer, ms. */
   latencyMs: number;
@@ -383,13 +386,20 @@ class Simulator<C extends FaultOptions> implements SimContext<C> {
     const timer = Number.isFinite(latencyMs) && latencyMs > 0 ? setTimeout(wake, latencyMs) : undefined;
     if (latencyMs === 0) wake();
     const stopped = () => clientGone || this.closed;
-    // The answer is made while the latency runs, so latency is the whole service time of a
-    // request and benchmarks can compare against it exactly.
-    const reply = fault === undefined ? Promise.resolve().then(produce) : undefined;
+    // The answer is made during the last part of the latency, so latency is the whole service
+    // time of a request (benchmarks compare against it exactly) and making one answer does not
+    // hold up the arrival of requests sent at the same moment.
+    let startProducing!: () => void;
+    const produceGate = new Promise<void>((resolve) => (startProducing = resolve));
+    const produceTimer = Number.isFinite(latencyMs) ? setTimeout(startProducing, Math.max(0, latencyMs - PRODUCE_AHEAD_MS)) : undefined;
+    const reply = fault === undefined ? produceGate.then(produce) : undefined;
     reply?.catch(() => undefined);
 
     try {
       await woken;
+      // Woken early (interrupt): the answer is needed now.
+      clearTimeout(produceTimer);
+      startProducing();
       if (stopped()) {
         this.finish(event, null, 'aborted');
       } else if (fault === 0) {
@@ -413,6 +423,7 @@ class Simulator<C extends FaultOptions> implements SimContext<C> {
       this.finish(event, status, 'error');
     } finally {
       if (timer) clearTimeout(timer);
+      clearTimeout(produceTimer);
       res.off('close', onClose);
       this.inflight.delete(tracked);
       settle();

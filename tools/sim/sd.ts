@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { FAULT_DEFAULTS, startSim, type FaultOptions, type SimContext, type SimHandle, type StartOptions } from './core';
 import { hash32 } from './hash';
 import { HttpError, isObject, readJson, sendJson, type Json, type JsonObject } from './http';
-import { renderPng } from './png';
+import { renderPngAsync } from './png';
 
 /**
  * An AUTOMATIC1111 WebUI-compatible txt2img / img2img server. Unlike the real
@@ -111,12 +111,14 @@ function infotext(g: GenRequest, seed: number): string {
   ].join('\n');
 }
 
-function generate(g: GenRequest, kind: 'txt2img' | 'img2img', noise: number, meta: Record<string, unknown>): JsonObject {
+async function generate(g: GenRequest, kind: 'txt2img' | 'img2img', noise: number, meta: Record<string, unknown>): Promise<JsonObject> {
   const seeds = Array.from({ length: g.batch }, (_, i) => g.seed + i);
   const tint = kind === 'img2img' ? hash32(g.initImages[0]) : undefined;
   const t0 = performance.now();
-  const images = seeds.map((seed) =>
-    renderPng({ width: g.width, height: g.height, prompt: g.prompt, seed, tint, noise, parameters: infotext(g, seed) }).toString('base64'),
+  const images = await Promise.all(
+    seeds.map(async (seed) =>
+      (await renderPngAsync({ width: g.width, height: g.height, prompt: g.prompt, seed, tint, noise, parameters: infotext(g, seed) })).toString('base64'),
+    ),
   );
   meta.renderMs = Math.round((performance.now() - t0) * 10) / 10;
   meta.bytes = images.reduce((n, b) => n + b.length, 0);
@@ -174,9 +176,9 @@ export function startSdSim(options: Partial<SdSimOptions> & StartOptions = {}): 
         };
         if (kind === 'img2img') meta.initImages = g.initImages.length;
         if (ctx.running().length === 0) interrupted = false;
-        await ctx.runModel(res, { kind, prompt: g.prompt, meta }, () => ({
+        await ctx.runModel(res, { kind, prompt: g.prompt, meta }, async () => ({
           status: 200,
-          body: generate(g, kind, ctx.config.noise, meta),
+          body: await generate(g, kind, ctx.config.noise, meta),
         }));
         return true;
       }

@@ -191,7 +191,6 @@ describe('GPT simulator', () => {
     const t0 = Date.now();
     await Promise.all([chat('恰好 2 项'), chat('恰好 3 项'), chat('恰好 4 项')]);
     expect(Date.now() - t0).toBeGreaterThanOrEqual(140);
-    expect(Date.now() - t0).toBeLessThan(1000);
     expect(gpt.stats()).toMatchObject({ maxConcurrent: 3, inFlight: 0, requests: 3 });
 
     gpt.clearEvents();
@@ -315,14 +314,14 @@ describe('Stable Diffusion simulator', () => {
   });
 
   it('interrupt ends in-flight jobs early with an image', async () => {
-    await sd.configure({ latencyMs: 10_000 });
-    const t0 = Date.now();
+    // Far longer than the test's time limit: the job can only finish because of the interrupt.
+    await sd.configure({ latencyMs: 3_600_000 });
     const job = txt2img({ prompt: 'slow', width: 64, height: 64 });
     await new Promise((r) => setTimeout(r, 50));
     expect((await post(`${sd.url}/sdapi/v1/interrupt`, {})).status).toBe(200);
     expect((await job).images).toHaveLength(1);
-    expect(Date.now() - t0).toBeLessThan(2000);
-  });
+    expect(sd.events().at(-1)).toMatchObject({ kind: 'txt2img', outcome: 'ok' });
+  }, 20_000);
 
   it('serves options and the model list without latency, and refuses them too when refusing', async () => {
     await sd.configure({ latencyMs: 5_000, hang: true });

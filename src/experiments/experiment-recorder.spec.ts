@@ -1,0 +1,241 @@
+import { HealthIndicatorService } from '@nestjs/terminus';
+import { Logger } from '@nestjs/common';
+import { ProviderError } from '../common/errors';
+import type { StepTrace } from '../generation/run-recorder';
+import type { ExperimentImageStore } from './experiment-image-store.service';
+import { describeError, ExperimentRecorder, withImageIds } from './experiment-recorder';
+import type { ExperimentsRepository } from './experiments.repository';
+import { RecordingHealth } from './recording-health';
+
+describe('withImageIds', () => {
+  const IMAGE_A = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
+  const IMAGE_B = 'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAYAAABytg0kAAAAEklEQVR42mP8z8DwnwEJMCILAA0ZAQH0D4O7AAAAAElFTkSuQmCC';
+  const ids = new Map([
+    [IMAGE_A, 'exp-images-0'],
+    [IMAGE_B, 'exp-images-1'],
+  ]);
+  const lookup = (text: string) => ids.get(text);
+
+  it('replaces known image strings at any depth and leaves everything else as it was', () => {
+    const output = {
+      count: 2,
+      schemeId: 7,
+      result: [
+        { type: 2, displayType: 'sequence', items: [{ type: 'abstractImage', text: null, image: IMAGE_A, combinations: null }] },
+        {
+          type: 4,
+          displayType: 'direct',
+          items: [
+            {
+              type: 'groupTypeTwo',
+              text: null,
+              image: null,
+              combinations: [
+                { type: 'abstractImage', text: null, image: IMAGE_B, combinations: null },
+                { type: 'concreteText', text: '一段说明', image: null, combinations: null },
+              ],
+            },
+          ],
+        },
+      ],
+      flags: [true, false],
+      nothing: undefined,
+    };
+    const replaced = withImageIds(output, lookup) as typeof output;
+    expect(replaced.result[0].items[0].image).toEqual({ imageId: 'exp-images-0' });
+    expect(replaced.result[1].items[0].combinations![0].image).toEqual({ imageId: 'exp-images-1' });
+    expect(replaced.result[1].items[0].combinations![1]).toEqual({ type: 'concreteText', text: '一段说明', image: null, combinations: null });
+    expect(replaced).toMatchObject({ count: 2, schemeId: 7, flags: [true, false] });
+    expect(replaced.result[0]).toMatchObject({ type: 2, displayType: 'sequence' });
+    // The input is not changed.
+    expect(output.result[0].items[0].image).toBe(IMAGE_A);
+  });
+
+  it('replaces only exact matches: a prefix, a data URL or a longer text stays a string', () => {
+    const value = ['exp', IMAGE_A.slice(0, 20), `data:image/png;base64,${IMAGE_A}`, `${IMAGE_A} `, IMAGE_A, { nested: [IMAGE_B] }];
+    expect(withImageIds(value, lookup)).toEqual([
+      'exp',
+      IMAGE_A.slice(0, 20),
+      `data:image/png;base64,${IMAGE_A}`,
+      `${IMAGE_A} `,
+      { imageId: 'exp-images-0' },
+      { nested: [{ imageId: 'exp-images-1' }] },
+    ]);
+  });
+
+  it('passes numbers, booleans, null and undefined through', () => {
+    expect(withImageIds(3, lookup)).toBe(3);
+    expect(withImageIds(false, lookup)).toBe(false);
+    expect(withImageIds(null, lookup)).toBeNull();
+    expect(withImageIds(undefined, lookup)).toBeUndefined();
+    expect(withImageIds({ a: null, b: 0 }, lookup)).toEqual({ a: null, b: 0 });
+  });
+
+  it('changes nothing when no image is known', () => {
+    const value = { result: [{ image: IMAGE_A }] };
+    expect(withImageIds(value, () => undefined)).toEqual(value);
+  });
+});
+
+describe('describeError', () => {
+  it('names the step and provider of a provider failure', () => {
+    const error = new ProviderError('GPT step "products" failed after 2 tries: 500', 'gpt', 502, { step: 'products' });
+    expect(describeError(error)).toEqual({ message: error.message, code: 2, step: 'products', provider: 'gpt' });
+  });
+});
+
+/**
+ * A stand-in for the experiments collection: one document in memory, updated the way
+ * MongoDB applies `$set` (dotted paths) and `$push` (one value or `$each`). While `failing`
+ * is set every write is refused, as a database that cannot be written would.
+ */
+class MemoryRepository {
+  doc: Record<string, unknown> = { steps: {}, images: [] };
+  failing = false;
+  writes = 0;
+
+  async create(record: Record<string, unknown>): Promise<string> {
+    this.refuseIfFailing();
+    this.doc = { ...record };
+    return 'exp1';
+  }
+
+  async update(_id: string, update: { $set?: Record<string, unknown>; $push?: Record<string, unknown> }): Promise<void> {
+    this.refuseIfFailing();
+    for (const [path, value] of Object.entries(update.$set ?? {})) this.setPath(path, value);
+    for (const [field, value] of Object.entries(update.$push ?? {})) {
+      const list = (this.doc[field] ??= []) as unknown[];
+      const each = (value as { $each?: unknown[] }).$each;
+      list.push(...(each ?? [value]));
+    }
+  }
+
+  async addImage(id: string, image: unknown): Promise<void> {
+    await this.update(id, { $push: { images: image } });
+  }
+
+  private refuseIfFailing(): void {
+    this.writes += 1;
+    if (this.failing) throw new Error('write refused: disk full');
+  }
+
+  private setPath(path: string, value: unknown): void {
+    const keys = path.split('.');
+    let target = this.doc;
+    for (const key of keys.slice(0, -1)) target = (target[key] ??= {}) as Record<string, unknown>;
+    target[keys.at(-1)!] = value;
+  }
+}
+
+/**
+ * The recorder over a repository whose writes fail: the run it records must never see the
+ * failure. Only the repository and image store are stand-ins; RecordingHealth is the real one.
+ */
+describe('ExperimentRecorder when the database refuses its writes', () => {
+  const trace = (status: StepTrace['status']): StepTrace => ({
+    name: 'products',
+    kind: 'gpt',
+    deps: [],
+    template: 'paint/products',
+    templateHash: '0123456789abcdef',
+    prompt: '列出产品',
+    attempts: [],
+    startedAt: new Date(),
+    ...(status === 'running' ? {} : { endedAt: new Date() }),
+    status,
+  });
+  const sdImage = {
+    image: 'aGVsbG8=',
+    parameters: { prompt: 'a scene' },
+    instance: 'http://127.0.0.1:7860',
+    seed: 1,
+    info: {},
+    durationMs: 1,
+  };
+
+  let health: RecordingHealth;
+  const recording = () => (health.check() as unknown as { recording: { status: string; errors: number; lastError: string | null } }).recording;
+
+  beforeEach(() => {
+    jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    health = new RecordingHealth(new HealthIndicatorService());
+  });
+
+  afterEach(() => jest.restoreAllMocks());
+
+  function recorderWith(repository: MemoryRepository, images: Partial<ExperimentImageStore>, flushTimeoutMs = 5000) {
+    return new ExperimentRecorder(
+      'exp1',
+      new Date(),
+      repository as unknown as ExperimentsRepository,
+      images as ExperimentImageStore,
+      health,
+      flushTimeoutMs,
+    );
+  }
+
+  it('finishes without throwing, counts the failed writes on the health check, and still names the images it showed', async () => {
+    const repository = new MemoryRepository();
+    repository.failing = true;
+    const images = { putBase64: jest.fn(() => Promise.reject(new Error('write refused: disk full'))) };
+    const recorder = recorderWith(repository, images);
+    expect(recording()).toMatchObject({ status: 'up', errors: 0, lastError: null });
+
+    recorder.stepChanged(trace('running'));
+    recorder.stepChanged(trace('succeeded'));
+    await expect(recorder.imageMade({ step: 'images', index: 0, image: sdImage as never })).resolves.toBe('exp1-images-0');
+    recorder.storeInput('data:image/png;base64,aGVsbG8=', 0);
+
+    await expect(recorder.finished('succeeded', undefined, { result: [{ image: sdImage.image }] })).resolves.toBeUndefined();
+    expect(recording().status).toBe('up');
+    // At least the record's writes and the two image uploads failed, and each failure was counted.
+    expect(recording().errors).toBeGreaterThanOrEqual(3);
+    expect(recording().lastError).toContain('write refused: disk full');
+    expect(recording().lastError).toContain('exp1');
+  });
+
+  it('a failed write does not stop the later ones: the record still ends with the final state', async () => {
+    const repository = new MemoryRepository();
+    repository.failing = true;
+    const recorder = recorderWith(repository, {});
+    recorder.stepChanged(trace('running'));
+    // Let the first write be tried (and refused) before the database recovers.
+    await new Promise((resolve) => setImmediate(resolve));
+    expect(repository.writes).toBeGreaterThanOrEqual(1);
+    repository.failing = false;
+    recorder.stepChanged(trace('succeeded'));
+    await recorder.finished('failed', new ProviderError('GPT step "products" failed', 'gpt', 502, { step: 'products' }));
+
+    expect(recording().errors).toBe(1);
+    expect(repository.doc).toMatchObject({
+      status: 'failed',
+      error: { step: 'products', provider: 'gpt', code: 2 },
+      steps: { products: { status: 'succeeded', prompt: '列出产品', template: 'paint/products', templateHash: '0123456789abcdef' } },
+    });
+    expect(typeof repository.doc.durationMs).toBe('number');
+  });
+
+  it('records the answer with each image it stored replaced by its id', async () => {
+    const repository = new MemoryRepository();
+    const images = { putBase64: jest.fn(() => Promise.resolve('stored')) };
+    const recorder = recorderWith(repository, images);
+    const imageId = await recorder.imageMade({ step: 'images', index: 2, image: sdImage as never });
+    await recorder.finished('succeeded', undefined, { count: 1, result: [{ items: [{ image: sdImage.image, text: null }] }] });
+    expect(recording().errors).toBe(0);
+    expect(repository.doc.output).toEqual({ count: 1, result: [{ items: [{ image: { imageId }, text: null }] }] });
+    expect(repository.doc.images).toEqual([
+      expect.objectContaining({ imageId: 'exp1-images-2', step: 'images', index: 2, instance: sdImage.instance, seed: 1 }),
+    ]);
+    expect(images.putBase64).toHaveBeenCalledWith('exp1-images-2', 'exp1', sdImage.image, 'image/png', expect.anything());
+  });
+
+  it('answers within the flush timeout when a write hangs, and counts it', async () => {
+    const repository = new MemoryRepository();
+    repository.update = () => new Promise<void>(() => undefined);
+    const recorder = recorderWith(repository, {}, 50);
+    recorder.stepChanged(trace('running'));
+    await expect(recorder.finished('succeeded')).resolves.toBeUndefined();
+    expect(recording().errors).toBe(1);
+    expect(recording().lastError).toMatch(/not written within 50 ms/);
+  });
+});
