@@ -3,15 +3,9 @@
  * over HTTP against the real application and database.
  */
 import { Controller, Get, Post } from '@nestjs/common';
-import { getConnectionToken } from '@nestjs/mongoose';
-import { NestExpressApplication } from '@nestjs/platform-express';
-import { Test } from '@nestjs/testing';
-import { Connection } from 'mongoose';
 import request from 'supertest';
-import { AppModule } from '../src/app.module';
-import { configureApp } from '../src/app.setup';
 import { aSaveBody, aScheme, uniqueName } from './support/builders';
-import { createTestApp, isolatedDatabaseUri, TestApp } from './support/test-app';
+import { createTestApp, TestApp } from './support/test-app';
 
 const SECRET_DETAIL = 'connection to 10.1.2.3 refused for user admin';
 
@@ -30,31 +24,8 @@ class ExplodingController {
   }
 }
 
-/**
- * The real app (AppModule and configureApp, as createTestApp builds it) plus a test-only
- * controller. createTestApp takes no extra controllers, so its few lines are repeated here.
- */
-async function createAppWithExplodingRoute(): Promise<TestApp> {
-  const saved = { ...process.env };
-  Object.assign(process.env, { MONGODB_URI: isolatedDatabaseUri(), SKETCH_GC_GRACE_MS: '0' });
-  try {
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule], controllers: [ExplodingController] }).compile();
-    // Logger off: the filter logs the stack of the unexpected error, which is expected here.
-    const app = configureApp(moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: false }));
-    await app.init();
-    const connection = app.get<Connection>(getConnectionToken());
-    return {
-      app,
-      connection,
-      close: async () => {
-        await connection.dropDatabase().catch(() => undefined);
-        await app.close();
-      },
-    };
-  } finally {
-    process.env = saved;
-  }
-}
+/** The real app plus a test-only route that throws; the logger is off because the filter logs that stack. */
+const createAppWithExplodingRoute = () => createTestApp({}, { controllers: [ExplodingController], logger: false });
 
 const failure = (code: number, message: unknown = expect.any(String)) => ({ success: false, data: null, code, message });
 

@@ -1,41 +1,13 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Schema as MongooseSchema, Types } from 'mongoose';
+import { ImageRecordDto, StepRecordDto } from './dto/experiment.dto';
 
 export const EXPERIMENT_STATUSES = ['running', 'succeeded', 'partly-succeeded', 'failed', 'interrupted'] as const;
 export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
 
-/** One step as recorded (see StepTrace); stored by step name, returned in dependency order. */
-export interface StepRecord {
-  name: string;
-  kind: string;
-  deps: string[];
-  template?: string;
-  templateHash?: string;
-  prompt?: string;
-  model?: string;
-  rawOutput?: string;
-  items?: string[];
-  tokens?: { prompt: number; completion: number; total: number };
-  attempts: { attempt: number; reason: string; at: string }[];
-  startedAt: Date;
-  endedAt?: Date;
-  durationMs?: number;
-  status: string;
-  error?: string;
-}
-
-export interface ImageRecord {
-  imageId: string;
-  /** `input` for a sketch the participant sent; otherwise the step that made it. */
-  step: string;
-  index: number;
-  /** The WebUI request without images. */
-  parameters?: Record<string, unknown>;
-  instance?: string;
-  seed?: number;
-  info?: Record<string, unknown>;
-  removed?: boolean;
-}
+/** The stored shapes are the documented ones. */
+export type StepRecord = StepRecordDto;
+export type ImageRecord = ImageRecordDto;
 
 /**
  * The record of one generation: what the participant sent, what every step asked and

@@ -1,3 +1,4 @@
+import type { LogLevel, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { randomBytes } from 'node:crypto';
@@ -21,16 +22,25 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
+export interface TestAppOptions {
+  /** Test-only controllers added beside the app's own. */
+  controllers?: Type<unknown>[];
+  /** Nest's log levels; `false` silences it. */
+  logger?: LogLevel[] | false;
+}
+
 /**
  * The real application with the real set-up, on its own database. `env` sets variables
  * for this app only; they are restored afterwards.
  */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const saved = { ...process.env };
   Object.assign(process.env, { MONGODB_URI: isolatedDatabaseUri(), SKETCH_GC_GRACE_MS: '0' }, env);
   try {
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
-    const app = configureApp(moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: ['error', 'warn'] }));
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule], controllers: options.controllers ?? [] }).compile();
+    const app = configureApp(
+      moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: options.logger ?? ['error', 'warn'] }),
+    );
     await app.init();
     const connection = app.get<Connection>(getConnectionToken());
     return {

@@ -33,10 +33,14 @@ export class StepRecordDto {
 export class ImageRecordDto {
   /** @example "6746e0c2a1b2c3d4e5f60718-images-0" */
   imageId: string;
-  /** @example "images" */
+  /**
+   * `input` for a sketch the participant sent; otherwise the step that made it.
+   * @example "images"
+   */
   step: string;
   /** @example 0 */
   index: number;
+  /** The WebUI request without images. */
   parameters?: Record<string, unknown>;
   /** @example "http://127.0.0.1:7860" */
   instance?: string;

@@ -65,12 +65,14 @@ export class DeepDivergenceInput {
   schemeId: number;
 }
 
-export class SketchedSchemeInput {
+export class SelectedSchemeInput {
   /** @example ["可折叠", "夜跑照明"] */
   @IsArray()
   @IsString({ each: true })
   designTexts: string[];
+}
 
+export class SketchedSchemeInput extends SelectedSchemeInput {
   @IsOptional()
   @IsString()
   @Matches(IMAGE_URL, { message: IMAGE_URL_MESSAGE })
@@ -96,13 +98,6 @@ export class ConvergenceNamingInput {
   @Min(1)
   @Max(50)
   selectNum: number;
-}
-
-export class SelectedSchemeInput {
-  /** @example ["可折叠", "夜跑照明"] */
-  @IsArray()
-  @IsString({ each: true })
-  designTexts: string[];
 }
 
 /** Type 3, convergence part two: scenes and products for each chosen scheme. */
