@@ -47,6 +47,8 @@ export class ExperimentRecorder implements RunRecorder {
   /** Set when the record could not be opened: there is nothing to update. */
   private closed = false;
   private scheduled = false;
+  /** Whether the opening record was written; images are stored only for a record that exists. */
+  private opened: Promise<boolean> = Promise.resolve(true);
   private readonly uploads = new Set<Promise<void>>();
   /** Base64 of each stored image → its id, to record which images the answer showed. */
   private readonly imageIds = new Map<string, string>();
@@ -65,14 +67,14 @@ export class ExperimentRecorder implements RunRecorder {
    * record adds nothing to a generation's time. Resolves false when it could not be written.
    */
   open(record: object): Promise<boolean> {
-    const opened = this.repository.create(record as never).then(
+    const opened = (this.opened = this.repository.create(record as never).then(
       () => true,
       (error: unknown) => {
         this.health.failed(`opening experiment ${this.id}`, error);
         this.closed = true;
         return false;
       },
-    );
+    ));
     this.writing = opened.then(() => undefined).finally(() => {
       this.writing = undefined;
       this.write();
@@ -136,16 +138,14 @@ export class ExperimentRecorder implements RunRecorder {
   }
 
   private upload(what: string, imageId: string, base64: string, contentType: string, record: Omit<ImageRecord, 'imageId'>): void {
-    if (this.closed) return;
-    const upload = this.images
-      .putBase64(imageId, this.id, base64, contentType, { step: record.step, index: record.index })
-      .then(
-        () => {
-          this.pendingImages.push(withoutUndefined({ imageId, ...record }));
-          this.write();
-        },
-        (error: unknown) => this.health.failed(`experiment ${this.id}, ${what}`, error),
-      )
+    const upload = this.opened
+      .then(async (opened) => {
+        if (!opened) return;
+        await this.images.putBase64(imageId, this.id, base64, contentType, { step: record.step, index: record.index });
+        this.pendingImages.push(withoutUndefined({ imageId, ...record }));
+        this.write();
+      })
+      .catch((error: unknown) => this.health.failed(`experiment ${this.id}, ${what}`, error))
       .finally(() => this.uploads.delete(upload));
     this.uploads.add(upload);
   }

@@ -108,14 +108,14 @@ export class BlobStore {
    * Reads several files with one query for all their chunks; one GridFS download per file
    * would cost a query each (and, on servers that scan rather than use the chunk index, a scan each).
    */
-  async getMany(ids: readonly string[]): Promise<Map<string, Buffer>> {
+  async getMany(ids: readonly string[], options: { skipMissing?: boolean } = {}): Promise<Map<string, Buffer>> {
     const parts = new Map<string, Buffer[]>(ids.map((id) => [id, []]));
     if (ids.length === 0) return new Map();
     const chunks = this.chunks.find({ files_id: { $in: ids as never[] } }).sort({ files_id: 1, n: 1 });
     for await (const chunk of chunks) parts.get(String(chunk.files_id))?.push(Buffer.from((chunk.data as mongo.Binary).buffer));
     const missing = ids.filter((id) => parts.get(id)!.length === 0);
-    if (missing.length) throw new Error(`Files missing from the store: ${missing.join(', ')}`);
-    return new Map([...parts].map(([id, list]) => [id, Buffer.concat(list)]));
+    if (missing.length && !options.skipMissing) throw new Error(`Files missing from the store: ${missing.join(', ')}`);
+    return new Map([...parts].filter(([, list]) => list.length > 0).map(([id, list]) => [id, Buffer.concat(list)]));
   }
 
   /** Streams a file without holding it whole in memory. */

@@ -13,6 +13,9 @@ export function exportRecord(record: ExperimentRecord): Record<string, unknown> 
   return { id: String(_id), ...rest, steps: orderSteps(steps ?? {}) };
 }
 
+/** Images read at once for a zip export: one query, at most this many images in memory. */
+const ZIP_IMAGE_BATCH = 32;
+
 const CSV_COLUMNS = [
   'experimentId',
   'username',
@@ -122,7 +125,7 @@ export class ExperimentExportService {
     const roomForEntry = async () => {
       while (appended - written > 1) await new Promise<void>((resume) => progressed.push(resume));
     };
-    const add = async (source: Readable | string, name: string) => {
+    const add = async (source: Readable | Buffer | string, name: string) => {
       await roomForEntry();
       appended += 1;
       archive.append(source, { name });
@@ -130,13 +133,27 @@ export class ExperimentExportService {
 
     void (async () => {
       await add(this.jsonl(filter), 'experiments.jsonl');
+      // Images are read a batch at a time with one query for all their chunks: a read per
+      // image costs a query each (and a whole-collection scan each on servers without the
+      // chunk index), and a batch keeps memory bounded.
+      let batch: { id: string; name: string }[] = [];
+      const flush = async () => {
+        const found = await this.images.getMany(batch.map((image) => image.id), { skipMissing: true });
+        for (const image of batch) {
+          const bytes = found.get(image.id);
+          if (bytes) await add(bytes, image.name);
+        }
+        batch = [];
+      };
       for await (const record of this.repository.stream(filter)) {
         for (const image of record.images ?? []) {
-          if (image.removed || !(await this.images.find(image.imageId))) continue;
+          if (image.removed) continue;
           const name = image.step === 'input' ? `input-${image.index}` : `${image.step}-${image.index}`;
-          await add(this.images.openStream(image.imageId), `images/${String(record._id)}/${name}.png`);
+          batch.push({ id: image.imageId, name: `images/${String(record._id)}/${name}.png` });
+          if (batch.length >= ZIP_IMAGE_BATCH) await flush();
         }
       }
+      await flush();
       await archive.finalize();
     })().catch((error: Error) => {
       this.logger.error(`Zip export failed: ${error.message}`);
