@@ -112,9 +112,12 @@ export function classify(prompt: string): ListKind {
   return 'product';
 }
 
-/** "name:texts" pairs in a selection prompt: the words right before a colon. */
+/** Label words of the app's prompts that stand before a colon but name no scheme. */
+const LABELS = new Set(['设计任务', '输出格式', '新颖性', '实用性', '名称']);
+
+/** "name:texts" lines of a selection prompt: the word that starts a line, before its colon. */
 function candidateNames(prompt: string): string[] {
-  const found = [...prompt.matchAll(/([\u4e00-\u9fa5A-Za-z0-9]{2,12})[:：]/g)].map((m) => m[1]);
+  const found = [...prompt.matchAll(/^([\u4e00-\u9fa5A-Za-z0-9]{2,12})[:：]/gm)].map((m) => m[1]).filter((name) => !LABELS.has(name));
   return [...new Set(found)];
 }
 

@@ -9,7 +9,8 @@ export const openAiClientProvider = {
   provide: OPENAI_CLIENT,
   inject: [gptConfig.KEY],
   useFactory: (config: ConfigType<typeof gptConfig>): OpenAI => {
-    // Retries are ours (GptService), so each try is counted and recorded.
+    // Retries are ours (GptService), so each try is counted and recorded. Every setting comes
+    // from our configuration: null keeps the package from reading OPENAI_BASE_URL itself.
     const common = { maxRetries: 0, timeout: config.timeoutMs };
     if (config.provider === 'azure' && config.azure) {
       return new AzureOpenAI({
@@ -18,8 +19,9 @@ export const openAiClientProvider = {
         apiKey: config.azure.apiKey,
         deployment: config.azure.deployment,
         apiVersion: config.azure.apiVersion,
+        baseURL: null,
       });
     }
-    return new OpenAI({ ...common, apiKey: config.apiKey, baseURL: config.baseURL });
+    return new OpenAI({ ...common, apiKey: config.apiKey, baseURL: config.baseURL ?? null });
   },
 };

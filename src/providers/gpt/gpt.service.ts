@@ -90,6 +90,7 @@ export class GptService {
   private complete(content: string | ChatCompletionContentPart[], model: string, options: GptCallOptions): Promise<GptAnswer> {
     const failures: AttemptFailure[] = [];
     const once = async (): Promise<GptAnswer> => {
+      const started = Date.now();
       try {
         const completion = await this.client.chat.completions.create({
           model,
@@ -106,7 +107,10 @@ export class GptService {
           failures,
         };
       } catch (error) {
-        failures.push({ attempt: failures.length + 1, reason: reasonOf(error), at: new Date().toISOString() });
+        // Say "timed out" ourselves: the package's own timeout error can reach us as a bare connection error.
+        const timedOut = error instanceof APIConnectionError && Date.now() - started >= this.config.timeoutMs;
+        const reason = timedOut ? `timed out after ${this.config.timeoutMs} ms` : reasonOf(error);
+        failures.push({ attempt: failures.length + 1, reason, at: new Date().toISOString() });
         throw isRetryable(error) ? error : new AbortError(error as Error);
       }
     };

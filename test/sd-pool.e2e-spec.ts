@@ -1,0 +1,86 @@
+/**
+ * SdPoolService against two Stable Diffusion simulators: jobs queue in arrival order, an
+ * instance never runs more than its one slot, and the generic WebUI calls go through.
+ */
+import request from 'supertest';
+import { SdPoolService } from '../src/providers/sd/sd-pool.service';
+import { createTestApp, TestApp } from './support/test-app';
+import { startSims, type Sims } from './support/simulators';
+
+const JOBS = 5;
+const jobPrompt = (index: number) => `pool order job ${index}`;
+const jobIndex = (prompt: string) => Number(/pool order job (\d+)/.exec(prompt)?.[1] ?? NaN);
+
+describe('SdPoolService (e2e, 2 SD simulators, one slot each)', () => {
+  let sims: Sims;
+  let testApp: TestApp;
+  let pool: SdPoolService;
+
+  beforeAll(async () => {
+    sims = await startSims({ sdCount: 2, sd: { latencyMs: 100 } });
+    testApp = await createTestApp({ ...sims.env, SD_SLOTS_PER_INSTANCE: '1' });
+    pool = testApp.app.get(SdPoolService);
+  });
+
+  afterAll(async () => {
+    await testApp?.close();
+    await sims?.closeAll();
+  });
+
+  beforeEach(() => sims.clearEvents());
+
+  it('starts queued jobs in arrival order and never gives an instance two at once', async () => {
+    const jobs = Array.from({ length: JOBS }, (_, index) => pool.txt2img({ prompt: jobPrompt(index) }, `order[${index}]`));
+
+    // Right after firing: two running, three waiting.
+    expect(pool.status().queued).toBe(JOBS - 2);
+    const status = await request(testApp.app.getHttpServer()).get('/sd/status');
+    expect(status.body).toMatchObject({ success: true, code: 0 });
+    expect(status.body.data.queued).toBe(JOBS - 2);
+    expect(status.body.data.instances).toHaveLength(2);
+    for (const instance of status.body.data.instances) expect(instance).toMatchObject({ healthy: true, busy: true, running: 1 });
+
+    const images = await Promise.all(jobs);
+    expect(images).toHaveLength(JOBS);
+    for (const image of images) {
+      expect(image.image).toMatch(/^[A-Za-z0-9+/]+=*$/);
+      expect(sims.sds.map((sd) => sd.url)).toContain(image.instance);
+      // The designers' defaults were merged in.
+      expect(image.parameters).toMatchObject({ width: 1024, height: 576, cfg_scale: 5 });
+    }
+
+    // Each instance, in its own recorded order, took jobs in arrival order, one at a time.
+    for (const sd of sims.sds) {
+      const own = sd.events().sort((a, b) => a.startSeq - b.startSeq);
+      expect(own.length).toBeGreaterThan(0);
+      const indices = own.map((event) => jobIndex(event.prompt));
+      expect(indices).toEqual([...indices].sort((a, b) => a - b));
+      for (let i = 1; i < own.length; i++) expect(own[i - 1].endSeq!).toBeLessThan(own[i].startSeq);
+      expect(sd.stats().maxConcurrent).toBe(1);
+    }
+
+    // Across the two instances (one process clock), jobs started in the order they arrived.
+    const all = sims.sdEvents().sort((a, b) => a.start - b.start);
+    expect(all.map((event) => jobIndex(event.prompt))).toEqual([0, 1, 2, 3, 4]);
+    expect(all.every((event) => event.status === 200)).toBe(true);
+    expect(pool.status().queued).toBe(0);
+  });
+
+  it('passes generic WebUI calls through to an instance', async () => {
+    const checkpoint = 'sd_xl_refiner_1.0.safetensors [7440042bbd]';
+    const set = await pool.post<null>('options', { sd_model_checkpoint: checkpoint });
+    expect(set.data).toBeNull();
+    const target = sims.sds.find((sd) => sd.url === set.instance)!;
+    expect(target).toBeDefined();
+    expect(target.config().checkpoint).toBe(checkpoint);
+
+    const models = await pool.get<Array<{ title: string; model_name: string }>>('sd-models');
+    expect(sims.sds.map((sd) => sd.url)).toContain(models.instance);
+    expect(models.data.map((model) => model.model_name)).toContain('sd_xl_base_1.0');
+
+    const options = await pool.get<{ sd_model_checkpoint: string }>('options');
+    expect(typeof options.data.sd_model_checkpoint).toBe('string');
+    // Generic calls are not generation requests: nothing was logged as a model job.
+    expect(sims.sdEvents()).toHaveLength(0);
+  });
+});
