@@ -56,8 +56,19 @@ describe('OpenAPI docs (e2e)', () => {
     ['post', '/paint/start'],
     ['post', '/paint/save'],
     ['post', '/generate'],
+    ['get', '/sd/status'],
+    ['get', '/experiments'],
+    ['get', '/experiments/export'],
+    ['get', '/experiments/{id}'],
+    ['get', '/experiments/{id}/images/{imageId}'],
+    ['get', '/users/{username}/experiments'],
   ])('documents %s %s', (method, path) => {
     expect(doc.paths?.[path]?.[method]).toBeDefined();
+  });
+
+  it('marks the research routes as needing the X-API-Key header', () => {
+    expect(doc.components?.securitySchemes?.['research-key']).toMatchObject({ type: 'apiKey', in: 'header', name: 'X-API-Key' });
+    expect(doc.paths['/experiments'].get.security).toEqual([{ 'research-key': [] }]);
   });
 
   it.each([
