@@ -9,6 +9,7 @@ import { PNG } from 'pngjs';
 import yauzl from 'yauzl';
 import { uniqueName } from './support/builders';
 import { createTestApp, TestApp } from './support/test-app';
+import { binary } from './support/http';
 import { sketchDataUrl, startSims, type Sims } from './support/simulators';
 
 const KEY = 'research-key-for-the-export-tests';
@@ -45,13 +46,6 @@ interface Exported {
   inputs: Record<string, unknown>;
 }
 
-function binary(res: Response, done: (error: Error | null, body: Buffer) => void): void {
-  const stream = res as unknown as NodeJS.ReadableStream;
-  const chunks: Buffer[] = [];
-  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-  stream.on('end', () => done(null, Buffer.concat(chunks)));
-  stream.on('error', (error: Error) => done(error, Buffer.alloc(0)));
-}
 
 /**
  * RFC 4180 CSV: fields separated by commas, records by LF or CRLF; a quoted field may hold

@@ -10,6 +10,7 @@ import { PNG } from 'pngjs';
 import { ImageRetentionService } from '../src/experiments/image-retention.service';
 import { uniqueName } from './support/builders';
 import { createTestApp, TestApp } from './support/test-app';
+import { binary, type ExperimentJson, type ImageRecordJson, type StepRecordJson } from './support/http';
 import { eventsOf, sketchDataUrl, startSims, type Sims } from './support/simulators';
 
 const KEY = 'research-key-for-the-e2e-tests';
@@ -18,63 +19,10 @@ const TYPE1_STEPS = ['name', 'products', 'scenes', 'sdPrompts', 'images', 'abstr
 
 type Server = ReturnType<TestApp['app']['getHttpServer']>;
 
-interface StepRecord {
-  name: string;
-  kind: string;
-  deps: string[];
-  template?: string;
-  templateHash?: string;
-  prompt?: string;
-  model?: string;
-  rawOutput?: string;
-  items?: string[];
-  tokens?: { prompt: number; completion: number; total: number };
-  attempts: { attempt: number; reason: string; at: string }[];
-  startedAt: string;
-  endedAt?: string;
-  durationMs?: number;
-  status: string;
-  error?: string;
-}
+type StepRecord = StepRecordJson;
+type ImageRecord = ImageRecordJson;
+type Experiment = ExperimentJson;
 
-interface ImageRecord {
-  imageId: string;
-  step: string;
-  index: number;
-  parameters?: Record<string, unknown>;
-  instance?: string;
-  seed?: number;
-  info?: Record<string, unknown>;
-  removed?: boolean;
-}
-
-interface Experiment {
-  _id: string;
-  appId: number;
-  appName: string;
-  type: number;
-  pipeline: string;
-  username?: string;
-  status: string;
-  error?: { message: string; code?: number; step?: string; provider?: string };
-  startedAt: string;
-  endedAt?: string;
-  durationMs?: number;
-  serviceVersion: string;
-  images: ImageRecord[];
-  inputs: Record<string, unknown>;
-  steps: StepRecord[];
-  output?: Record<string, unknown>;
-}
-
-/** Collects a response body as bytes whatever its content type. */
-function binary(res: Response, done: (error: Error | null, body: Buffer) => void): void {
-  const stream = res as unknown as NodeJS.ReadableStream;
-  const chunks: Buffer[] = [];
-  stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-  stream.on('end', () => done(null, Buffer.concat(chunks)));
-  stream.on('error', (error: Error) => done(error, Buffer.alloc(0)));
-}
 
 const HEX16 = /^[0-9a-f]{16}$/;
 

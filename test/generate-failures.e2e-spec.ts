@@ -4,22 +4,14 @@
  * lost image costs only its own creative.
  */
 import request from 'supertest';
+import type { SdInstanceStatus } from '../src/providers/sd/sd.types';
 import { createTestApp, TestApp } from './support/test-app';
 import { eventsOf, eventually, startSims, type Sims } from './support/simulators';
 
 const TYPE0 = { appid: 0, type: 0, prompts: { task: '设计一款运动辅助产品', num: 6 } };
 const GPT_MAX_ATTEMPTS = 3;
 
-interface InstanceStatus {
-  url: string;
-  healthy: boolean;
-  busy: boolean;
-  running: number;
-  done: number;
-  failed: number;
-  meanMs: number | null;
-  lastError: string | null;
-}
+type InstanceStatus = SdInstanceStatus;
 
 describe('POST /generate under provider faults (e2e, simulators)', () => {
   let sims: Sims;
