@@ -39,12 +39,6 @@ export class PayloadTooLargeError extends BusinessError {
   }
 }
 
-/** The database could not be reached or refused to answer. */
-export class DatabaseUnavailableError extends AppError {
-  readonly code = ResultCode.Internal;
-  readonly status = 503;
-}
-
 export type Provider = 'gpt' | 'sd';
 
 /** One failed try of a provider call, kept for the experiment record. */

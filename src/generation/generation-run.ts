@@ -81,7 +81,7 @@ export class GenerationRun {
           return { ok: true, image };
         } catch (error) {
           const reason = (error as Error).message;
-          trace.attempts.push({ attempt: index, reason: `image ${index}: ${reason}`, at: new Date().toISOString() });
+          trace.attempts.push({ attempt: trace.attempts.length + 1, reason: `image ${index}: ${reason}`, at: new Date().toISOString() });
           this.logger.warn(`Image ${index} of step "${step}" not made: ${reason}`);
           this.imagesMissing = true;
           return { ok: false, error: error as Error };

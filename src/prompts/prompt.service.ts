@@ -54,10 +54,6 @@ export class PromptService implements OnModuleInit, OnModuleDestroy {
     this.watcher?.close();
   }
 
-  has(name: string): boolean {
-    return this.templates.has(name);
-  }
-
   /** Fails start-up naming every template a pipeline needs and the prompts folder lacks. */
   require(names: Iterable<string>, owner: string): void {
     const missing = [...names].filter((name) => !this.templates.has(name));

@@ -98,12 +98,6 @@ export class BlobStore {
     return files.length;
   }
 
-  async get(id: string): Promise<Buffer> {
-    const chunks: Buffer[] = [];
-    for await (const chunk of this.bucket.openDownloadStream(id as never)) chunks.push(chunk as Buffer);
-    return Buffer.concat(chunks);
-  }
-
   /**
    * Reads several files with one query for all their chunks; one GridFS download per file
    * would cost a query each (and, on servers that scan rather than use the chunk index, a scan each).

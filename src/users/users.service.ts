@@ -36,10 +36,6 @@ export class UsersService {
     return this.toState(user);
   }
 
-  async findByUsername(username: string): Promise<UserRecord | null> {
-    return this.users.findByUsername(username);
-  }
-
   /**
    * Writes the new sketches first and switches the user document to them in one update,
    * so a failure at any point leaves the previous state whole and readable.

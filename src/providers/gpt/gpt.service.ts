@@ -66,14 +66,6 @@ export class GptService {
     this.limit = pLimit(config.concurrency);
   }
 
-  get chatModel(): string {
-    return this.config.chatModel;
-  }
-
-  get visionModel(): string {
-    return this.config.visionModel;
-  }
-
   chat(prompt: string, options: GptCallOptions): Promise<GptAnswer> {
     return this.complete(prompt, options.model ?? this.config.chatModel, options);
   }
