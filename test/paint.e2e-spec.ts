@@ -250,6 +250,34 @@ describe('/paint (e2e)', () => {
       expect(state.rapidDivergenceSchemes[0].canvasImage).toBe(sketchB);
     });
 
+    it('round-trips an empty SVG', async () => {
+      const username = uniqueName('edge');
+      await start(username);
+      const body = aSaveBody(username, { schemes: { 快速发散: [aScheme({ canvasSvg: '' })] } });
+      await saveOk(body);
+      const state = await start(username);
+      expect(state.rapidDivergenceSchemes).toEqual(body.data.designSchemes['快速发散']);
+    });
+
+    it('keeps a new sketch that a failed save and a successful save wrote at the same time', async () => {
+      const username = uniqueName('shared');
+      const { _id } = await start(username);
+      const shared = aRandomDataUrl(300_000);
+      const good = aSaveBody(username, { schemes: { 快速发散: [aScheme({ canvasImage: shared })] } });
+      // The database or the validation of the stored state refuses this one after its sketches are written.
+      const refused = aSaveBody(username, {
+        schemes: { 快速发散: [{ ...aScheme({ canvasImage: shared }), extra: { 'a.b': [[1]] } } as Scheme] },
+      });
+      for (let round = 0; round < 5; round++) {
+        const [ok] = await Promise.all([save(good), save(refused)]);
+        expect(ok.body).toMatchObject({ success: true });
+        const state = await start(username);
+        expect(state.rapidDivergenceSchemes[0].canvasImage).toBe(shared);
+      }
+      // The sketch and the scheme's SVG, once each.
+      expect(await sketchFiles(_id)).toHaveLength(2);
+    });
+
     describe('a failed save leaves the previous state intact', () => {
       async function givenSavedState(prefix: string) {
         const username = uniqueName(prefix);
@@ -329,6 +357,9 @@ describe('/paint (e2e)', () => {
           // FerretDB refuses nested arrays; the refusal is the caller's to fix, and nothing is lost.
           expect(response.status).toBe(400);
           expect(response.body).toEqual({ success: false, data: null, code: 1, message: expect.stringContaining('cannot be stored') });
+          expect(await start(given.username)).toEqual(expectedState(given._id, given.body));
+          // Its sketch was written before the refusal; the next good save collects it.
+          await saveOk(given.body);
           await expectUnchanged(given);
         }
       });

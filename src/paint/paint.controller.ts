@@ -1,4 +1,5 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import type { Request } from 'express';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiEnvelope, ApiFailures } from '../common/swagger/api-envelope.decorator';
 import type { DrawingState } from '../users/drawing-state';
@@ -26,8 +27,10 @@ export class PaintController {
   @ApiOperation({ summary: "Save the user's whole drawing state; schemes come back from /paint/start exactly as sent" })
   @ApiEnvelope(null)
   @ApiFailures(400, 404, 413)
-  async save(@Body() body: SaveDto): Promise<null> {
-    await this.users.save(body.username, body.data);
+  async save(@Body() body: SaveDto, @Req() request: Request): Promise<null> {
+    // Validated as SaveDto, but stored as parsed: class instances would carry the DTOs' shape,
+    // and what was saved must come back exactly as sent.
+    await this.users.save(body.username, (request.body as SaveDto).data);
     return null;
   }
 }

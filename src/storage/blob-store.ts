@@ -1,4 +1,3 @@
-import { Logger } from '@nestjs/common';
 import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -26,7 +25,6 @@ const BASE64_SLICE = 256 * 1024;
  * (deleting one owner's orphan can never break another's state).
  */
 export class BlobStore {
-  protected readonly logger = new Logger(this.constructor.name);
   private readonly bucket: mongo.GridFSBucket;
   private readonly files: mongo.Collection;
   private readonly chunks: mongo.Collection;
@@ -42,19 +40,16 @@ export class BlobStore {
     return `${owner}:${createHash('sha256').update(content).digest('hex')}`;
   }
 
-  /**
-   * Stores `content` unless this owner already has it; either way marks it used now.
-   * Returns whether a new file was written, so a failed caller can remove what it added.
-   */
+  /** Stores `content` unless this owner already has it; either way marks it used now. Returns its id. */
   async put(
     owner: string,
     content: Buffer,
     contentType: string,
     extra: Record<string, unknown> = {},
-  ): Promise<{ id: string; created: boolean }> {
+  ): Promise<string> {
     const id = BlobStore.idFor(owner, content);
     const touched = await this.files.updateOne({ _id: id as never }, { $set: { 'metadata.lastUsedAt': new Date() } });
-    if (touched.matchedCount > 0) return { id, created: false };
+    if (touched.matchedCount > 0) return id;
     const metadata: BlobMetadata = { ...extra, owner, contentType, lastUsedAt: new Date() };
     try {
       await new Promise<void>((resolve, reject) => {
@@ -62,10 +57,10 @@ export class BlobStore {
         upload.once('error', reject).once('finish', () => resolve());
         upload.end(content);
       });
-      return { id, created: true };
+      return id;
     } catch (error) {
       // Another request stored the same bytes for the same owner at the same moment.
-      if ((error as { code?: number }).code === DUPLICATE_KEY) return { id, created: false };
+      if ((error as { code?: number }).code === DUPLICATE_KEY) return id;
       throw error;
     }
   }
@@ -103,13 +98,15 @@ export class BlobStore {
    * would cost a query each (and, on servers that scan rather than use the chunk index, a scan each).
    */
   async getMany(ids: readonly string[], options: { skipMissing?: boolean } = {}): Promise<Map<string, Buffer>> {
-    const parts = new Map<string, Buffer[]>(ids.map((id) => [id, []]));
     if (ids.length === 0) return new Map();
-    const chunks = this.chunks.find({ files_id: { $in: ids as never[] } }).sort({ files_id: 1, n: 1 });
+    // Which files exist comes from the files collection: an empty file has no chunks.
+    const files = await this.files.find({ _id: { $in: ids as never[] } }, { projection: { _id: 1 } }).toArray();
+    const parts = new Map<string, Buffer[]>(files.map((file) => [String(file._id), []]));
+    const missing = ids.filter((id) => !parts.has(id));
+    if (missing.length && !options.skipMissing) throw new MissingBlobError(missing);
+    const chunks = this.chunks.find({ files_id: { $in: [...parts.keys()] as never[] } }).sort({ files_id: 1, n: 1 });
     for await (const chunk of chunks) parts.get(String(chunk.files_id))?.push(Buffer.from((chunk.data as mongo.Binary).buffer));
-    const missing = ids.filter((id) => parts.get(id)!.length === 0);
-    if (missing.length && !options.skipMissing) throw new Error(`Files missing from the store: ${missing.join(', ')}`);
-    return new Map([...parts].filter(([, list]) => list.length > 0).map(([id, list]) => [id, Buffer.concat(list)]));
+    return new Map([...parts].map(([id, list]) => [id, Buffer.concat(list)]));
   }
 
   /** Streams a file without holding it whole in memory. */
@@ -133,11 +130,29 @@ export class BlobStore {
     }
   }
 
+  /**
+   * Deletes a file only if nobody has used it since `since`: a save running at the same time
+   * that reuses it moves that mark, and keeps it.
+   */
+  async deleteIfUnused(id: string, since: Date): Promise<boolean> {
+    const removed = await this.files.deleteOne({ _id: id as never, 'metadata.lastUsedAt': { $lt: since } });
+    if (removed.deletedCount === 0) return false;
+    await this.chunks.deleteMany({ files_id: id as never });
+    return true;
+  }
+
   /** Ids of this owner's files that are not in `keep` and were last used before `unusedSince`. */
   async findUnused(owner: string, keep: ReadonlySet<string>, unusedSince: Date): Promise<string[]> {
     const files = await this.files
       .find({ 'metadata.owner': owner, 'metadata.lastUsedAt': { $lt: unusedSince } }, { projection: { _id: 1 } })
       .toArray();
     return files.map((file) => String(file._id)).filter((id) => !keep.has(id));
+  }
+}
+
+/** A file the caller expected is not in the store. */
+export class MissingBlobError extends Error {
+  constructor(readonly ids: string[]) {
+    super(`Files missing from the store: ${ids.join(', ')}`);
   }
 }

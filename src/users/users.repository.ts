@@ -23,8 +23,10 @@ const MAX_DOCUMENT_BYTES = 16 * 1024 * 1024;
 export class UsersRepository {
   constructor(@InjectModel(User.name) private readonly users: Model<User>) {}
 
+  // Reads and writes of the state go through the driver's collection, not the model: Mongoose's
+  // handling of free-form values drops keys such as `constructor`, and schemes must come back exactly.
   findByUsername(username: string): Promise<UserRecord | null> {
-    return this.users.findOne({ username }).lean<UserRecord>().exec();
+    return this.users.collection.findOne<UserRecord>({ username });
   }
 
   /** Returns the user, creating it on first visit; safe when many first visits race. */
@@ -39,20 +41,18 @@ export class UsersRepository {
   }
 
   private async upsert(username: string): Promise<UserRecord> {
-    const user = await this.users
-      .findOneAndUpdate(
-        { username },
-        { $setOnInsert: { username, ...EMPTY_STATE } },
-        { upsert: true, returnDocument: 'after', setDefaultsOnInsert: false },
-      )
-      .lean<UserRecord>()
-      .exec();
+    const now = new Date();
+    const user = await this.users.collection.findOneAndUpdate(
+      { username },
+      { $setOnInsert: { username, ...EMPTY_STATE, createdAt: now, updatedAt: now } },
+      { upsert: true, returnDocument: 'after' },
+    );
     if (!user) throw new Error(`upsert of ${username} returned nothing`);
-    return user;
+    return user as unknown as UserRecord;
   }
 
-  /** One atomic `$set`: the stored state is either all old or all new. Returns false for an unknown user. */
-  async update(username: string, update: DrawingUpdate): Promise<boolean> {
+  /** Refuses, before anything is written, a state too large for one document. */
+  assertFits(update: DrawingUpdate): void {
     const size = mongo.BSON.calculateObjectSize(update as mongo.Document);
     if (size > MAX_DOCUMENT_BYTES - 64 * 1024) {
       throw new PayloadTooLargeError(
@@ -60,8 +60,12 @@ export class UsersRepository {
           'remove strokes or schemes and save again.',
       );
     }
+  }
+
+  /** One atomic `$set`: the stored state is either all old or all new. Returns false for an unknown user. */
+  async update(username: string, update: DrawingUpdate): Promise<boolean> {
     try {
-      const result = await this.users.updateOne({ username }, { $set: update }).exec();
+      const result = await this.users.collection.updateOne({ username }, { $set: { ...update, updatedAt: new Date() } });
       return result.matchedCount > 0;
     } catch (error) {
       throw storageRefusal(error) ?? error;

@@ -20,6 +20,8 @@ export interface SaveInput {
   designSchemes: Partial<Record<keyof typeof SCHEME_FIELDS, object[] | null>>;
 }
 
+const unknownUser = (username: string) => new NotFoundError(`Unknown user "${username}": call /paint/start before /paint/save.`);
+
 /** Users' drawing state: created on first visit, saved whole, restored exactly as saved. */
 @Injectable()
 export class UsersService {
@@ -42,7 +44,7 @@ export class UsersService {
    */
   async save(username: string, input: SaveInput): Promise<void> {
     const user = await this.users.findByUsername(username);
-    if (!user) throw new NotFoundError(`Unknown user "${username}": call /paint/start before /paint/save.`);
+    if (!user) throw unknownUser(username);
     const owner = String(user._id);
     const startedAt = new Date();
 
@@ -56,34 +58,27 @@ export class UsersService {
       encoded.blobs.forEach((content, id) => blobs.set(id, content));
     }
 
-    const created: string[] = [];
-    try {
-      const limit = pLimit(SKETCH_IO_CONCURRENCY);
-      await Promise.all(
-        [...blobs.values()].map((content) =>
-          limit(async () => {
-            const result = await this.sketches.put(owner, content, 'text/plain; charset=utf-8');
-            if (result.created) created.push(result.id);
-          }),
-        ),
-      );
-      if (!(await this.users.update(username, update))) {
-        throw new NotFoundError(`Unknown user "${username}": call /paint/start before /paint/save.`);
-      }
-    } catch (error) {
-      await this.sketches.delete(created).catch((cleanup) => this.logger.warn(`Could not remove new sketches: ${cleanup}`));
-      throw error;
-    }
-
-    const kept = new Set(SCHEME_LIST_FIELDS.flatMap((field) => referencedBlobs(update[field] ?? user[field] ?? [])));
-    await this.collectOrphans(owner, kept, startedAt);
+    this.users.assertFits(update);
+    // A save that fails leaves its new sketches to the next save's collection: another save
+    // running at the same moment may have stored the same sketch and be relying on it.
+    const limit = pLimit(SKETCH_IO_CONCURRENCY);
+    await Promise.all([...blobs.values()].map((content) => limit(() => this.sketches.put(owner, content, 'text/plain; charset=utf-8'))));
+    if (!(await this.users.update(username, update))) throw unknownUser(username);
+    await this.collectOrphans(username, owner, startedAt);
   }
 
-  /** Deletes sketches the state no longer refers to; a failure here costs disk, not data. */
-  private async collectOrphans(owner: string, kept: Set<string>, startedAt: Date): Promise<void> {
+  /**
+   * Deletes sketches the stored state no longer refers to and nobody has used within the grace
+   * period; a failure here costs disk, not data. The state is read again here, not taken from
+   * this save, so that a later save's sketches count as kept.
+   */
+  private async collectOrphans(username: string, owner: string, startedAt: Date): Promise<void> {
     try {
+      const current = await this.users.findByUsername(username);
+      if (!current) return;
+      const kept = new Set(SCHEME_LIST_FIELDS.flatMap((field) => referencedBlobs(current[field] ?? [])));
       const unusedSince = new Date(startedAt.getTime() - this.dbConfig.sketchGcGraceMs);
-      await this.sketches.delete(await this.sketches.findUnused(owner, kept, unusedSince));
+      for (const id of await this.sketches.findUnused(owner, kept, unusedSince)) await this.sketches.deleteIfUnused(id, unusedSince);
     } catch (error) {
       this.logger.warn(`Could not remove replaced sketches of ${owner}: ${error}`);
     }
