@@ -1,4 +1,5 @@
 import mongoose from 'mongoose';
+import { isDatabaseUnreachable } from './common/mongo-errors';
 import { ConfigurationError } from './config/env.validation';
 import type { DatabaseConfig } from './config/database.config';
 
@@ -10,8 +11,7 @@ export function redactUri(uri: string): string {
 /** The sentence printed when the service cannot start, naming what to fix. */
 export function explainStartFailure(error: unknown, database: () => DatabaseConfig): string {
   if (error instanceof ConfigurationError) return error.message;
-  const name = (error as Error | null)?.name ?? '';
-  if (/^Mongo(ose)?(ServerSelection|Network)\w*Error$/.test(name)) {
+  if (isDatabaseUnreachable(error)) {
     const { uri, connectTimeoutMs } = database();
     return (
       `Cannot reach MongoDB at ${redactUri(uri)} (gave up after ${connectTimeoutMs / 1000} s). ` +

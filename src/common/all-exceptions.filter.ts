@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Request, Response } from 'express';
 import { fail } from './envelope';
 import { AppError } from './errors';
+import { isDatabaseUnreachable } from './mongo-errors';
 import { requestId } from './request-id';
 import { ResultCode } from './result-code';
 
@@ -11,10 +12,6 @@ interface Mapped {
   message: string;
 }
 
-function isDatabaseUnavailable(error: unknown): boolean {
-  const name = (error as Error | null)?.name ?? '';
-  return /^Mongo(ose)?(ServerSelection|Network|NotConnected|Topology)\w*Error$/.test(name);
-}
 
 /** What a person should read of an HttpException's body, whatever raised it. */
 function describeHttpBody(body: unknown): string {
@@ -58,7 +55,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return { status: exception.status, code: exception.code, message: exception.message };
     }
     if (exception instanceof HttpException) return this.mapHttpException(exception, request);
-    if (isDatabaseUnavailable(exception)) {
+    if (isDatabaseUnreachable(exception)) {
       this.logger.error(`${request.method} ${request.url}: database unavailable: ${(exception as Error).message}`);
       return {
         status: HttpStatus.SERVICE_UNAVAILABLE,

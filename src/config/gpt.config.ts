@@ -28,6 +28,8 @@ export const DEFAULT_AZURE_API_VERSION = '2024-10-21';
 
 export const gptConfig = registerAs('gpt', (): GptConfig => {
   const endpoint = env('AZURE_OPENAI_ENDPOINT');
+  // On Azure a model is a deployment name; both default to AZURE_OPENAI_DEPLOYMENT.
+  const defaultModel = (endpoint && env('AZURE_OPENAI_DEPLOYMENT')) || 'gpt-4o';
   return {
     provider: endpoint ? 'azure' : 'openai',
     apiKey: env('OPENAI_API_KEY'),
@@ -40,8 +42,8 @@ export const gptConfig = registerAs('gpt', (): GptConfig => {
           apiVersion: env('OPENAI_API_VERSION') ?? DEFAULT_AZURE_API_VERSION,
         }
       : undefined,
-    chatModel: env('GPT_CHAT_MODEL') ?? 'gpt-4o',
-    visionModel: env('GPT_VISION_MODEL') ?? 'gpt-4o',
+    chatModel: env('GPT_CHAT_MODEL') ?? defaultModel,
+    visionModel: env('GPT_VISION_MODEL') ?? defaultModel,
     concurrency: Number(env('GPT_CONCURRENCY') ?? 10),
     timeoutMs: Number(env('GPT_TIMEOUT_MS') ?? 120000),
     maxAttempts: Number(env('GPT_MAX_ATTEMPTS') ?? 4),

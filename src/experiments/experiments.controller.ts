@@ -9,7 +9,7 @@ import { ExperimentFilter } from './experiments.repository';
 import { ExperimentsService } from './experiments.service';
 import { ResearchApiKeyGuard } from './research-api-key.guard';
 
-const DEFAULT_PAGE = 50;
+export const DEFAULT_PAGE = 50;
 const EXPORT_TYPES = { jsonl: 'application/x-ndjson; charset=utf-8', csv: 'text/csv; charset=utf-8', zip: 'application/zip' } as const;
 
 export function toFilter(query: ExperimentFilterDto): ExperimentFilter {

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/comm
 import { ConfigType } from '@nestjs/config';
 import { Types } from 'mongoose';
 import type { Readable } from 'node:stream';
+import { IMAGE_DATA_URL } from '../common/data-url';
 import { NotFoundError } from '../common/errors';
 import { SERVICE_VERSION } from '../common/service-version';
 import { researchConfig } from '../config/research.config';
@@ -12,8 +13,6 @@ import { ExperimentRecorder } from './experiment-recorder';
 import { ExperimentRecord, StepRecord } from './experiment.schema';
 import { ExperimentFilter, ExperimentsRepository } from './experiments.repository';
 import { RecordingHealth } from './recording-health';
-
-const DATA_URL = /^data:image\/[\w.+-]+;base64,/;
 
 export interface BeginOptions {
   app: GenerationApp;
@@ -118,7 +117,7 @@ export class ExperimentsService implements OnApplicationBootstrap {
 /** Replaces each sketch data URL in the request's inputs by `{ imageId }`, storing it. */
 function replaceSketches(value: unknown, store: (dataUrl: string) => string): Record<string, unknown> {
   const walk = (item: unknown): unknown => {
-    if (typeof item === 'string') return DATA_URL.test(item) ? { imageId: store(item) } : item;
+    if (typeof item === 'string') return IMAGE_DATA_URL.test(item) ? { imageId: store(item) } : item;
     if (Array.isArray(item)) return item.map(walk);
     if (item && typeof item === 'object') return Object.fromEntries(Object.entries(item).map(([key, child]) => [key, walk(child)]));
     return item;

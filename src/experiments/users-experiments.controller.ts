@@ -3,7 +3,7 @@ import { ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { ApiEnvelope, ApiFailures } from '../common/swagger/api-envelope.decorator';
 import { ExperimentQueryDto } from './dto/experiment-query.dto';
 import { ExperimentPageDto } from './dto/experiment.dto';
-import { toFilter } from './experiments.controller';
+import { DEFAULT_PAGE, toFilter } from './experiments.controller';
 import { ExperimentsService } from './experiments.service';
 import { ResearchApiKeyGuard } from './research-api-key.guard';
 
@@ -19,6 +19,6 @@ export class UsersExperimentsController {
   @ApiEnvelope(ExperimentPageDto)
   @ApiFailures(400, 401)
   list(@Param('username') username: string, @Query() query: ExperimentQueryDto) {
-    return this.experiments.list(toFilter({ ...query, username }), query.limit ?? 50, query.cursor);
+    return this.experiments.list(toFilter({ ...query, username }), query.limit ?? DEFAULT_PAGE, query.cursor);
   }
 }

@@ -42,14 +42,18 @@ export class GenerationRun {
     private readonly recorder: RunRecorder,
   ) {}
 
-  /** A GPT step that answers a list of exactly `count` items; extra items are dropped. */
-  list(step: string, vars: object, count: number, images?: string[]): Promise<string[]> {
-    return this.gptStep(step, { ...vars, count }, images, (answer, trace) => {
-      const items = splitItems(answer.text);
+  /**
+   * A GPT step that answers a list of exactly `count` items; extra items are dropped. With
+   * `within`, only items from that list count (a choice among given names), each once.
+   */
+  list(step: string, vars: object, count: number, options: { images?: string[]; within?: readonly string[] } = {}): Promise<string[]> {
+    return this.gptStep(step, { ...vars, count }, options.images, (answer, trace) => {
+      let items = splitItems(answer.text);
+      if (options.within) items = [...new Set(items.filter((item) => options.within!.includes(item)))];
       if (items.length >= count) return items.slice(0, count);
       trace.attempts.push({
         attempt: trace.attempts.length + 1,
-        reason: `answered ${items.length} of ${count} items`,
+        reason: `answered ${items.length} of ${count} ${options.within ? 'items from the given list' : 'items'}`,
         at: new Date().toISOString(),
       });
       return undefined;

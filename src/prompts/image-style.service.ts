@@ -26,6 +26,7 @@ interface CompiledStyle {
 @Injectable()
 export class ImageStyleService implements OnModuleInit {
   private readonly styles = new Map<string, CompiledStyle>();
+  private readonly handlebars = Handlebars.create();
 
   constructor(@Inject(promptsConfig.KEY) private readonly config: ConfigType<typeof promptsConfig>) {}
 
@@ -36,13 +37,13 @@ export class ImageStyleService implements OnModuleInit {
       let style: StyleFile;
       try {
         style = JSON.parse(readFileSync(file, 'utf8')) as StyleFile;
-        Handlebars.parse(style.prompt);
+        this.handlebars.parse(style.prompt);
       } catch (error) {
         throw new TemplateError(`Image style ${file} is invalid: ${(error as Error).message}`);
       }
       if (typeof style.negative_prompt !== 'string') throw new TemplateError(`Image style ${file} has no negative_prompt`);
       this.styles.set(basename(name, '.json'), {
-        prompt: Handlebars.compile(style.prompt, { strict: true, noEscape: true }),
+        prompt: this.handlebars.compile(style.prompt, { strict: true, noEscape: true }),
         negative: style.negative_prompt,
         options: style.options ?? {},
       });

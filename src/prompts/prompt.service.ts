@@ -4,6 +4,8 @@ import Handlebars from 'handlebars';
 import { createHash } from 'node:crypto';
 import { FSWatcher, readdirSync, readFileSync, statSync, watch } from 'node:fs';
 import { join, relative, sep } from 'node:path';
+import { AppError } from '../common/errors';
+import { ResultCode } from '../common/result-code';
 import { promptsConfig } from '../config/prompts.config';
 
 /** A rendered prompt and which template text made it, for the experiment record. */
@@ -21,7 +23,11 @@ interface Compiled {
 
 const PARTIALS_DIR = 'partials';
 
-export class TemplateError extends Error {}
+/** A template or style the prompts folder lacks or cannot render: the service's fault, not the caller's. */
+export class TemplateError extends AppError {
+  readonly code = ResultCode.Internal;
+  readonly status = 500;
+}
 
 function listFiles(dir: string, extension: string): string[] {
   return readdirSync(dir).flatMap((name) => {
@@ -127,5 +133,7 @@ export class PromptService implements OnModuleInit, OnModuleDestroy {
         this.logger.error(`Templates not reloaded: ${(error as Error).message}`);
       }
     });
+    // A watcher that fails (the folder removed, too many files) stops reloading, not the server.
+    this.watcher.on('error', (error) => this.logger.error(`Stopped watching ${this.config.dir}: ${error.message}`));
   }
 }

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { Connection, mongo } from 'mongoose';
+import { DUPLICATE_KEY } from '../common/mongo-errors';
 
 export interface BlobMetadata {
   owner: string;
@@ -16,7 +17,6 @@ export interface StoredBlob {
   metadata: BlobMetadata;
 }
 
-const DUPLICATE_KEY = 11000;
 const BASE64_SLICE = 256 * 1024;
 
 /**

@@ -2,12 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types, mongo } from 'mongoose';
 import { BusinessError, PayloadTooLargeError } from '../common/errors';
+import { DUPLICATE_KEY } from '../common/mongo-errors';
 import type { DrawingUpdate } from './drawing-state';
 import { INITIAL_STAGE, User } from './user.schema';
 
 export type UserRecord = User & { _id: Types.ObjectId };
 
-const DUPLICATE_KEY = 11000;
 const EMPTY_STATE = {
   currentStage: INITIAL_STAGE,
   designTask: '',

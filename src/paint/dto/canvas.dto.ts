@@ -1,4 +1,5 @@
 import { Type } from 'class-transformer';
+import { IMAGE_DATA_URL } from '../../common/data-url';
 import { IsArray, IsBoolean, IsNumber, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
 
 export class PointDto {
@@ -51,8 +52,6 @@ export class SchemeTextDto {
   position: PointDto;
 }
 
-export const DATA_URL_PATTERN = /^data:image\/[\w.+-]+;base64,/;
-
 /** One design scheme drawn on the canvas. */
 export class SchemeDto {
   /** @example "方案1" */
@@ -75,7 +74,7 @@ export class SchemeDto {
    */
   @IsOptional()
   @IsString()
-  @Matches(DATA_URL_PATTERN, { message: 'canvasImage must be a data URL such as data:image/png;base64,…' })
+  @Matches(IMAGE_DATA_URL, { message: 'canvasImage must be a data URL such as data:image/png;base64,…' })
   canvasImage?: string;
 
   /** The sketch as SVG text. */

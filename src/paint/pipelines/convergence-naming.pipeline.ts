@@ -38,7 +38,7 @@ export class ConvergenceNamingPipeline implements Pipeline<ConvergenceNamingInpu
     const images = input.schemes.flatMap((scheme) => (scheme.designImage ? [scheme.designImage] : []));
     return run.execute(() =>
       executeGraph<Steps>(this.graph, {
-        names: () => run.list('names', { designTask: input.designTask, schemes }, count, images.length ? images : undefined),
+        names: () => run.list('names', { designTask: input.designTask, schemes }, count, { images: images.length ? images : undefined }),
         selected: ({ names }) =>
           run.list(
             'selected',
@@ -47,7 +47,9 @@ export class ConvergenceNamingPipeline implements Pipeline<ConvergenceNamingInpu
               total: count,
               schemes: names.map((name, index) => ({ name, texts: schemes[index].texts })),
             },
-            Math.min(input.selectNum, count),
+            Math.min(input.selectNum, new Set(names).size),
+            // The front end matches the choice back to schemes by name.
+            { within: names },
           ),
       }).then(({ names, selected }) => ({ names, selected })),
     );

@@ -1,4 +1,5 @@
 import { Type } from 'class-transformer';
+import { IMAGE_DATA_URL } from '../../common/data-url';
 import {
   ArrayNotEmpty,
   IsArray,
@@ -13,7 +14,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 
-const IMAGE_URL = /^(data:image\/[\w.+-]+;base64,|https?:\/\/)/;
+const IMAGE_URL = new RegExp(`${IMAGE_DATA_URL.source}|^https?://`);
 const IMAGE_URL_MESSAGE = '$property must be an image data URL (data:image/png;base64,…) or an http(s) URL';
 const NOT_BLANK = /\S/;
 

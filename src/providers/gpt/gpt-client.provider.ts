@@ -17,7 +17,7 @@ export const openAiClientProvider = {
         ...common,
         endpoint: config.azure.endpoint,
         apiKey: config.azure.apiKey,
-        deployment: config.azure.deployment,
+        // No fixed deployment: each call's model names its deployment, so chat and vision may differ.
         apiVersion: config.azure.apiVersion,
         baseURL: null,
       });

@@ -45,8 +45,8 @@ class EmptyAnswerError extends Error {
   }
 }
 
+/** The package's messages already start with the HTTP status. */
 function reasonOf(error: unknown): string {
-  if (error instanceof APIError && error.status) return `${error.status} ${error.message}`;
   return error instanceof Error ? error.message : String(error);
 }
 
@@ -106,26 +106,25 @@ export class GptService {
         throw isRetryable(error) ? error : new AbortError(error as Error);
       }
     };
-    return this.limit(() =>
-      pRetry(once, {
-        retries: this.config.maxAttempts - 1,
-        minTimeout: this.config.retryBaseMs,
-        factor: 2,
-        randomize: true,
-        onFailedAttempt: (error) =>
-          this.logger.warn(`GPT step "${options.step}" try ${error.attemptNumber} failed: ${error.message}`),
-      }).catch((error: unknown) => {
-        const last = failures[failures.length - 1]?.reason ?? reasonOf(error);
-        const cause = (error as { originalError?: unknown }).originalError ?? error;
-        const unreachable = cause instanceof APIConnectionError;
-        throw new ProviderError(
-          `GPT step "${options.step}" (model ${model}) failed after ${failures.length} ${failures.length === 1 ? 'try' : 'tries'}: ${last}`,
-          'gpt',
-          unreachable ? 503 : 502,
-          { step: options.step, model, attempts: failures },
-          { cause },
-        );
-      }),
-    );
+    // The limit wraps each try, not the retries: a call waiting out its backoff holds no slot.
+    return pRetry(() => this.limit(once), {
+      retries: this.config.maxAttempts - 1,
+      minTimeout: this.config.retryBaseMs,
+      factor: 2,
+      randomize: true,
+      onFailedAttempt: (error) =>
+        this.logger.warn(`GPT step "${options.step}" try ${error.attemptNumber} failed: ${error.message}`),
+    }).catch((error: unknown) => {
+      const last = failures[failures.length - 1]?.reason ?? reasonOf(error);
+      const cause = (error as { originalError?: unknown }).originalError ?? error;
+      const unreachable = cause instanceof APIConnectionError;
+      throw new ProviderError(
+        `GPT step "${options.step}" (model ${model}) failed after ${failures.length} ${failures.length === 1 ? 'try' : 'tries'}: ${last}`,
+        'gpt',
+        unreachable ? 503 : 502,
+        { step: options.step, model, attempts: failures },
+        { cause },
+      );
+    });
   }
 }

@@ -10,6 +10,7 @@ import { SdInstance } from './sd-instance';
 import type { SdImage, SdPoolStatus, SdRequest } from './sd.types';
 
 interface Waiter {
+  step: string;
   take: (instance: SdInstance) => void;
   fail: (error: Error) => void;
   /** Instances this job already failed on; it goes to another when it can. */
@@ -126,7 +127,8 @@ export class SdPoolService implements OnModuleDestroy {
     const failures: AttemptFailure[] = [];
     const tried = new Set<string>();
     for (let attempt = 1; attempt <= this.config.maxAttempts; attempt++) {
-      const instance = await this.acquire(step, tried);
+      // A job moved off a failed instance keeps its place at the head of the queue.
+      const instance = await this.acquire(step, tried, attempt > 1);
       const started = Date.now();
       try {
         const result = await work(instance);
@@ -155,9 +157,10 @@ export class SdPoolService implements OnModuleDestroy {
     );
   }
 
-  private acquire(step: string, avoid: ReadonlySet<string>): Promise<SdInstance> {
+  private acquire(step: string, avoid: ReadonlySet<string>, first: boolean): Promise<SdInstance> {
     return new Promise((resolve, reject) => {
       const waiter: Waiter = {
+        step,
         take: (instance) => {
           instance.running += 1;
           resolve(instance);
@@ -166,7 +169,8 @@ export class SdPoolService implements OnModuleDestroy {
         avoid,
       };
       if (!this.instances.some((instance) => instance.healthy)) return reject(this.noHealthyInstance(step));
-      this.queue.push(waiter);
+      if (first) this.queue.unshift(waiter);
+      else this.queue.push(waiter);
       this.dispatch();
     });
   }
@@ -177,7 +181,7 @@ export class SdPoolService implements OnModuleDestroy {
       const waiter = this.queue[index];
       const free = this.instances.filter((instance) => instance.free);
       if (free.length === 0) return;
-      // Prefer an instance this job has not failed on, and the least loaded one.
+      // Prefer an instance this job has not failed on.
       const pick = free.find((instance) => !waiter.avoid.has(instance.url)) ?? free[0];
       this.queue.splice(index, 1);
       waiter.take(pick);
@@ -192,7 +196,7 @@ export class SdPoolService implements OnModuleDestroy {
     instance.probe = setInterval(() => void this.probe(instance), this.config.probeIntervalMs);
     instance.probe.unref();
     if (!this.instances.some((other) => other.healthy)) {
-      for (const waiter of this.queue.splice(0)) waiter.fail(this.noHealthyInstance('queued job'));
+      for (const waiter of this.queue.splice(0)) waiter.fail(this.noHealthyInstance(waiter.step));
     }
   }
 
