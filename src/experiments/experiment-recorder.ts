@@ -47,6 +47,8 @@ export class ExperimentRecorder implements RunRecorder {
   /** Set when the record could not be opened: there is nothing to update. */
   private closed = false;
   private scheduled = false;
+  /** The record's completion, once the run has finished. */
+  flushing?: Promise<void>;
   /** Whether the opening record was written; images are stored only for a record that exists. */
   private opened: Promise<boolean> = Promise.resolve(true);
   private readonly uploads = new Set<Promise<void>>();
@@ -59,7 +61,8 @@ export class ExperimentRecorder implements RunRecorder {
     private readonly repository: ExperimentsRepository,
     private readonly images: ExperimentImageStore,
     private readonly health: RecordingHealth,
-    private readonly flushTimeoutMs: number,
+    /** Told of the write that completes the record, so readers and shutdown can wait for it. */
+    private readonly onFinished: (flushing: Promise<void>) => void = () => undefined,
   ) {}
 
   /**
@@ -111,9 +114,13 @@ export class ExperimentRecorder implements RunRecorder {
     return imageId;
   }
 
+  /**
+   * Completes the record in the background: the participant's answer does not wait for
+   * research bookkeeping. `flushing` tells when the record is whole.
+   */
   async finished(status: RunStatus, error?: Error, output?: unknown): Promise<void> {
     const endedAt = new Date();
-    const flushed = (async () => {
+    this.flushing = (async () => {
       // The final status goes after every image, so a finished record lists all it showed.
       await Promise.all(this.uploads);
       this.change({
@@ -125,16 +132,7 @@ export class ExperimentRecorder implements RunRecorder {
       });
       while (this.writing || this.scheduled) await (this.writing ?? new Promise((resolve) => setImmediate(resolve)));
     })();
-    // The answer waits for the record, so a researcher reading it next sees it whole, but not for long.
-    let timer: NodeJS.Timeout | undefined;
-    const timeout = new Promise<void>((resolve) => {
-      timer = setTimeout(() => {
-        this.health.failed(`experiment ${this.id}`, new Error(`record not written within ${this.flushTimeoutMs} ms`));
-        resolve();
-      }, this.flushTimeoutMs);
-    });
-    await Promise.race([flushed, timeout]);
-    clearTimeout(timer);
+    this.onFinished(this.flushing);
   }
 
   private upload(what: string, imageId: string, base64: string, contentType: string, record: Omit<ImageRecord, 'imageId'>): void {

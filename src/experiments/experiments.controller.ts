@@ -40,7 +40,8 @@ export class ExperimentsController {
   })
   @ApiProduces(...Object.values(EXPORT_TYPES))
   @ApiFailures(400, 401)
-  export(@Query() query: ExperimentExportQueryDto, @Res({ passthrough: true }) response: Response): StreamableFile {
+  async export(@Query() query: ExperimentExportQueryDto, @Res({ passthrough: true }) response: Response): Promise<StreamableFile> {
+    await this.experiments.flushed();
     const format = query.format ?? 'jsonl';
     const filter = toFilter(query);
     const stream = format === 'csv' ? this.exporter.csv(filter) : format === 'zip' ? this.exporter.zip(filter) : this.exporter.jsonl(filter);

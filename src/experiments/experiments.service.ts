@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
+import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { Types } from 'mongoose';
 import type { Readable } from 'node:stream';
@@ -38,9 +38,11 @@ export function orderSteps(steps: Record<string, StepRecord>): StepRecord[] {
 
 /** The record of every generation, and the researchers' ways to read it. */
 @Injectable()
-export class ExperimentsService implements OnApplicationBootstrap {
+export class ExperimentsService implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(ExperimentsService.name);
   private readonly processStartedAt = new Date();
+  /** Records of finished runs still being written. */
+  private readonly flushing = new Set<Promise<void>>();
 
   constructor(
     private readonly repository: ExperimentsRepository,
@@ -59,6 +61,28 @@ export class ExperimentsService implements OnApplicationBootstrap {
     }
   }
 
+  async onApplicationShutdown(): Promise<void> {
+    await this.flushed();
+  }
+
+  /**
+   * Waits for the records of this process's finished runs to be written, at most
+   * RECORD_FLUSH_TIMEOUT_MS, so a reader sees every generation that has answered.
+   */
+  async flushed(): Promise<void> {
+    if (this.flushing.size === 0) return;
+    let timer: NodeJS.Timeout | undefined;
+    const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), this.config.flushTimeoutMs)));
+    const done = await Promise.race([Promise.all(this.flushing).then(() => true), timeout]);
+    clearTimeout(timer);
+    if (!done) this.health.failed('flushing records', new Error(`records not written within ${this.config.flushTimeoutMs} ms`));
+  }
+
+  private track(flushing: Promise<void>): void {
+    this.flushing.add(flushing);
+    void flushing.finally(() => this.flushing.delete(flushing));
+  }
+
   /**
    * Opens the record of a generation. If the record cannot be written, the generation
    * still runs, unrecorded, and the failure is counted on /health.
@@ -66,7 +90,9 @@ export class ExperimentsService implements OnApplicationBootstrap {
   begin(options: BeginOptions): RunRecorder {
     const id = new Types.ObjectId();
     const startedAt = new Date();
-    const recorder = new ExperimentRecorder(String(id), startedAt, this.repository, this.images, this.health, this.config.flushTimeoutMs);
+    const recorder = new ExperimentRecorder(String(id), startedAt, this.repository, this.images, this.health, (flushing) =>
+      this.track(flushing),
+    );
     const sketches: string[] = [];
     const inputs = replaceSketches(options.inputs, (dataUrl) => recorder.inputImageId(sketches.push(dataUrl) - 1));
     void recorder.open({
@@ -87,21 +113,22 @@ export class ExperimentsService implements OnApplicationBootstrap {
     return recorder;
   }
 
-  list(filter: ExperimentFilter, limit: number, after?: string): Promise<{ items: ExperimentRecord[]; nextCursor: string | null }> {
+  async list(filter: ExperimentFilter, limit: number, after?: string): Promise<{ items: ExperimentRecord[]; nextCursor: string | null }> {
+    await this.flushed();
     // One more than asked tells whether a next page exists.
-    return this.repository.list(filter, limit + 1, after).then((found) => ({
-      items: found.slice(0, limit),
-      nextCursor: found.length > limit ? String(found[limit - 1]._id) : null,
-    }));
+    const found = await this.repository.list(filter, limit + 1, after);
+    return { items: found.slice(0, limit), nextCursor: found.length > limit ? String(found[limit - 1]._id) : null };
   }
 
   async get(id: string): Promise<Omit<ExperimentRecord, 'steps'> & { steps: StepRecord[] }> {
+    await this.flushed();
     const record = await this.repository.findById(id);
     if (!record) throw new NotFoundError(`No experiment ${id}.`);
     return { ...record, steps: orderSteps(record.steps ?? {}) };
   }
 
   async openImage(id: string, imageId: string): Promise<{ stream: Readable; length: number; contentType: string }> {
+    await this.flushed();
     const file = await this.images.find(imageId);
     if (!file || file.metadata.owner !== id) {
       const record = await this.repository.findById(id);
