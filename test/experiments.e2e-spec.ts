@@ -301,12 +301,17 @@ describe('experiments (e2e, simulators)', () => {
       expect(sims.gpt.events()).toEqual([]);
     });
 
-    it('records nothing for an unknown app or type', async () => {
+    it('records a call to an unknown app or type as failed, with the reason', async () => {
       const username = uniqueName('unknown');
       expectFailure(await request(server).post('/generate').send({ appid: 7, type: 0, username, prompts: {} }), 400, 1);
       expectFailure(await request(server).post('/generate').send({ appid: 0, type: 9, username, prompts: {} }), 400, 1);
       const page = await api.data<{ items: Experiment[] }>(`/experiments?username=${username}`);
-      expect(page.items).toEqual([]);
+      expect(page.items.map((item) => [item.appId, item.type, item.appName ?? null, item.pipeline ?? null, item.status])).toEqual([
+        [0, 9, 'paint', null, 'failed'],
+        [7, 0, null, null, 'failed'],
+      ]);
+      expect(page.items[0].error?.message).toMatch(/Unknown type 9/);
+      expect(page.items[1].error?.message).toMatch(/Unknown appid 7/);
     });
 
     describe('API key', () => {

@@ -18,14 +18,16 @@ export class Experiment {
   @Prop({ required: true })
   appId: number;
 
-  @Prop({ required: true })
-  appName: string;
+  /** Absent for a call that named an unknown app. */
+  @Prop()
+  appName?: string;
 
   @Prop({ required: true })
   type: number;
 
-  @Prop({ required: true })
-  pipeline: string;
+  /** Absent for a call that named an unknown app or type. */
+  @Prop()
+  pipeline?: string;
 
   @Prop()
   username?: string;

@@ -15,8 +15,11 @@ import { ExperimentFilter, ExperimentsRepository } from './experiments.repositor
 import { RecordingHealth } from './recording-health';
 
 export interface BeginOptions {
-  app: GenerationApp;
-  pipeline: Pipeline;
+  appId: number;
+  type: number;
+  /** Absent when the call named an app or type that does not exist. */
+  app?: GenerationApp;
+  pipeline?: Pipeline;
   username?: string;
   inputs: Record<string, unknown>;
 }
@@ -97,10 +100,10 @@ export class ExperimentsService implements OnApplicationBootstrap, OnApplication
     const inputs = replaceSketches(options.inputs, (dataUrl) => recorder.inputImageId(sketches.push(dataUrl) - 1));
     void recorder.open({
       _id: id,
-      appId: options.app.id,
-      appName: options.app.name,
-      type: options.pipeline.type,
-      pipeline: options.pipeline.name,
+      appId: options.appId,
+      appName: options.app?.name,
+      type: options.type,
+      pipeline: options.pipeline?.name,
       username: options.username,
       inputs,
       status: 'running',

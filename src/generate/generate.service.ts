@@ -14,9 +14,8 @@ export interface GenerateRequest {
 }
 
 /**
- * Finds the pipeline a request names, opens its experiment record, checks the inputs against
- * the pipeline's DTO and runs it. Every request that names a known app and type is recorded,
- * invalid inputs included.
+ * Opens the experiment record of a request, finds the pipeline it names, checks the inputs
+ * against the pipeline's DTO and runs it. Every request is recorded, failures included.
  */
 @Injectable()
 export class GenerateService {
@@ -26,8 +25,20 @@ export class GenerateService {
   ) {}
 
   async generate(request: GenerateRequest): Promise<unknown> {
-    const { app, pipeline } = this.registry.resolve(request.appid, request.type);
-    const recorder = this.experiments.begin({ app, pipeline, username: request.username, inputs: request.prompts });
+    const found = this.registry.find(request.appid, request.type);
+    const recorder = this.experiments.begin({
+      appId: request.appid,
+      type: request.type,
+      app: found.app,
+      pipeline: found.pipeline,
+      username: request.username,
+      inputs: request.prompts,
+    });
+    if (!found.pipeline) {
+      await recorder.finished('failed', found.error!);
+      throw found.error!;
+    }
+    const pipeline = found.pipeline;
     const input = plainToInstance(pipeline.input, request.prompts);
     const errors = await validate(input, { forbidUnknownValues: false });
     if (errors.length > 0) {

@@ -55,12 +55,18 @@ export class ExperimentSummaryDto {
   _id: string;
   /** @example 0 */
   appId: number;
-  /** @example "paint" */
-  appName: string;
+  /**
+   * Absent for a call that named an unknown app.
+   * @example "paint"
+   */
+  appName?: string;
   /** @example 1 */
   type: number;
-  /** @example "deep-divergence" */
-  pipeline: string;
+  /**
+   * Absent for a call that named an unknown app or type.
+   * @example "deep-divergence"
+   */
+  pipeline?: string;
   /** @example "alice" */
   username?: string;
   /** @example "succeeded" */
