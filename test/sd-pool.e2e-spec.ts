@@ -66,6 +66,22 @@ describe('SdPoolService (e2e, 2 SD simulators, one slot each)', () => {
     expect(pool.status().queued).toBe(0);
   });
 
+  it('gives up cancelled jobs: queued ones never reach an instance, running ones leave it healthy', async () => {
+    const cancel = new AbortController();
+    const running = [0, 1].map((index) => pool.txt2img({ prompt: jobPrompt(index) }, `cancel[${index}]`, cancel.signal));
+    const queued = pool.txt2img({ prompt: jobPrompt(2) }, 'cancel[2]', cancel.signal);
+    const unrelated = pool.txt2img({ prompt: jobPrompt(3) }, 'other[3]');
+    expect(pool.status().queued).toBe(2);
+
+    cancel.abort();
+    for (const job of [...running, queued]) await expect(job).rejects.toThrow(/cancelled/);
+    expect(pool.status().queued).toBe(0);
+    // The job that was not cancelled still runs, on an instance that is still healthy.
+    await expect(unrelated).resolves.toMatchObject({ image: expect.any(String) });
+    expect(sims.sdEvents().map((event) => jobIndex(event.prompt))).not.toContain(2);
+    expect(pool.status().instances.every((instance) => instance.healthy && instance.failed === 0)).toBe(true);
+  });
+
   it('passes generic WebUI calls through to an instance', async () => {
     const checkpoint = 'sd_xl_refiner_1.0.safetensors [7440042bbd]';
     const set = await pool.post<null>('options', { sd_model_checkpoint: checkpoint });

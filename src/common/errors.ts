@@ -77,3 +77,11 @@ export class ForbiddenError extends BusinessError {
     super(message, 403);
   }
 }
+
+/** Work given up because the generation it served already failed; never the reason reported. */
+export class CancelledError extends Error {
+  constructor(what: string) {
+    super(`${what} cancelled: the generation already failed`);
+    this.name = 'CancelledError';
+  }
+}

@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { ProviderError } from '../common/errors';
+import { CancelledError, ProviderError } from '../common/errors';
 import type { GptAnswer, GptService } from '../providers/gpt/gpt.service';
 import type { SdPoolService } from '../providers/sd/sd-pool.service';
 import type { SdImage } from '../providers/sd/sd.types';
@@ -35,6 +35,8 @@ const LIST_TRIES = 2;
 export class GenerationRun {
   private readonly logger = new Logger(GenerationRun.name);
   private imagesMissing = false;
+  /** Aborted when the generation fails: steps still running or queued are given up. */
+  private readonly cancel = new AbortController();
 
   constructor(
     private readonly graph: GraphSpec,
@@ -80,10 +82,11 @@ export class GenerationRun {
       prompts.map(async (prompt, index): Promise<ImageOutcome> => {
         try {
           const request = this.providers.styles.request(spec.style!, prompt);
-          const image: MadeImage = await this.providers.sd.txt2img(request, `${step}[${index}]`);
+          const image: MadeImage = await this.providers.sd.txt2img(request, `${step}[${index}]`, this.cancel.signal);
           image.imageId = await this.recorder.imageMade({ step, index, image });
           return { ok: true, image };
         } catch (error) {
+          if (error instanceof CancelledError) return { ok: false, error };
           const reason = (error as Error).message;
           trace.attempts.push({ attempt: trace.attempts.length + 1, reason: `image ${index}: ${reason}`, at: new Date().toISOString() });
           this.logger.warn(`Image ${index} of step "${step}" not made: ${reason}`);
@@ -108,6 +111,7 @@ export class GenerationRun {
       await this.recorder.finished(this.imagesMissing ? 'partly-succeeded' : 'succeeded', undefined, result);
       return result;
     } catch (error) {
+      this.cancel.abort();
       await this.recorder.finished('failed', error as Error);
       throw error;
     }
@@ -129,8 +133,8 @@ export class GenerationRun {
       for (let tries = 1; tries <= LIST_TRIES; tries++) {
         const answer =
           spec.kind === 'vision' && images
-            ? await this.providers.gpt.vision(rendered.text, images, { step })
-            : await this.providers.gpt.chat(rendered.text, { step });
+            ? await this.providers.gpt.vision(rendered.text, images, { step, signal: this.cancel.signal })
+            : await this.providers.gpt.chat(rendered.text, { step, signal: this.cancel.signal });
         trace.attempts.push(...answer.failures);
         trace.model = answer.model;
         trace.rawOutput = answer.text;

@@ -4,7 +4,7 @@ import OpenAI, { APIConnectionError, APIError } from 'openai';
 import type { ChatCompletionContentPart } from 'openai/resources/chat/completions';
 import pLimit from 'p-limit';
 import pRetry, { AbortError } from 'p-retry';
-import { AttemptFailure, ProviderError } from '../../common/errors';
+import { AttemptFailure, CancelledError, ProviderError } from '../../common/errors';
 import { gptConfig } from '../../config/gpt.config';
 import { OPENAI_CLIENT } from './gpt-client.provider';
 
@@ -13,6 +13,8 @@ export interface GptCallOptions {
   step: string;
   model?: string;
   temperature?: number;
+  /** Gives the call up (and its retries) when the generation no longer needs it. */
+  signal?: AbortSignal;
 }
 
 export interface TokenUsage {
@@ -82,13 +84,17 @@ export class GptService {
   private complete(content: string | ChatCompletionContentPart[], model: string, options: GptCallOptions): Promise<GptAnswer> {
     const failures: AttemptFailure[] = [];
     const once = async (): Promise<GptAnswer> => {
+      if (options.signal?.aborted) throw new AbortError(new CancelledError(`GPT step "${options.step}"`));
       const started = Date.now();
       try {
-        const completion = await this.client.chat.completions.create({
-          model,
-          messages: [{ role: 'user', content }],
-          ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
-        });
+        const completion = await this.client.chat.completions.create(
+          {
+            model,
+            messages: [{ role: 'user', content }],
+            ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
+          },
+          { signal: options.signal },
+        );
         const text = completion.choices[0]?.message?.content?.trim() ?? '';
         if (!text) throw new EmptyAnswerError();
         const usage = completion.usage;
@@ -99,6 +105,7 @@ export class GptService {
           failures,
         };
       } catch (error) {
+        if (options.signal?.aborted) throw new AbortError(new CancelledError(`GPT step "${options.step}"`));
         // Say "timed out" ourselves: the package's own timeout error can reach us as a bare connection error.
         const timedOut = error instanceof APIConnectionError && Date.now() - started >= this.config.timeoutMs;
         const reason = timedOut ? `timed out after ${this.config.timeoutMs} ms` : reasonOf(error);
@@ -115,6 +122,7 @@ export class GptService {
       onFailedAttempt: (error) =>
         this.logger.warn(`GPT step "${options.step}" try ${error.attemptNumber} failed: ${error.message}`),
     }).catch((error: unknown) => {
+      if (error instanceof CancelledError) throw error;
       const last = failures[failures.length - 1]?.reason ?? reasonOf(error);
       const cause = (error as { originalError?: unknown }).originalError ?? error;
       const unreachable = cause instanceof APIConnectionError;

@@ -3,7 +3,7 @@ import { Inject, Injectable, Logger, OnModuleDestroy } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { AxiosError, AxiosRequestConfig } from 'axios';
 import { firstValueFrom } from 'rxjs';
-import { AttemptFailure, ProviderError } from '../../common/errors';
+import { AttemptFailure, CancelledError, ProviderError } from '../../common/errors';
 import { sdConfig } from '../../config/sd.config';
 import { mergeSdOptions, SD_DEFAULTS, SdDefaults } from './sd-defaults.provider';
 import { SdInstance } from './sd-instance';
@@ -71,12 +71,13 @@ export class SdPoolService implements OnModuleDestroy {
     return { instances: this.instances.map((instance) => instance.status()), queued: this.queue.length };
   }
 
-  txt2img(request: SdRequest, step: string): Promise<SdImage> {
-    return this.generate('txt2img', request, step);
+  /** One image; `signal` gives up the job, queued or running, when its generation no longer needs it. */
+  txt2img(request: SdRequest, step: string, signal?: AbortSignal): Promise<SdImage> {
+    return this.generate('txt2img', request, step, signal);
   }
 
-  img2img(request: SdRequest, step: string): Promise<SdImage> {
-    return this.generate('img2img', request, step);
+  img2img(request: SdRequest, step: string, signal?: AbortSignal): Promise<SdImage> {
+    return this.generate('img2img', request, step, signal);
   }
 
   /** GET on `/sdapi/v1/<path>` of the next free instance, through the queue. */
@@ -89,12 +90,12 @@ export class SdPoolService implements OnModuleDestroy {
     return this.schedule(step, async (instance) => ({ data: await this.call<T>(instance, 'POST', path, body), instance: instance.url }));
   }
 
-  private async generate(kind: 'txt2img' | 'img2img', request: SdRequest, step: string): Promise<SdImage> {
+  private async generate(kind: 'txt2img' | 'img2img', request: SdRequest, step: string, signal?: AbortSignal): Promise<SdImage> {
     const payload = mergeSdOptions(this.defaults, request);
     const { init_images: _images, ...parameters } = payload;
     return this.schedule(step, async (instance) => {
       const started = Date.now();
-      const response = await this.call<WebUiImageResponse>(instance, 'POST', kind, payload);
+      const response = await this.call<WebUiImageResponse>(instance, 'POST', kind, payload, { signal });
       const image = response.images?.[0];
       if (!image) throw new ProviderError(`Stable Diffusion step "${step}" got no image from ${instance.url}.`, 'sd', 502, { step, instance: instance.url });
       const info = parseInfo(response.info);
@@ -106,15 +107,22 @@ export class SdPoolService implements OnModuleDestroy {
         instance: instance.url,
         durationMs: Date.now() - started,
       };
-    });
+    }, signal);
   }
 
-  private async call<T>(instance: SdInstance, method: 'GET' | 'POST', path: string, body?: unknown, timeout = this.config.timeoutMs): Promise<T> {
+  private async call<T>(
+    instance: SdInstance,
+    method: 'GET' | 'POST',
+    path: string,
+    body?: unknown,
+    { timeout = this.config.timeoutMs, signal }: { timeout?: number; signal?: AbortSignal } = {},
+  ): Promise<T> {
     const request: AxiosRequestConfig = {
       method,
       url: `${instance.url}/sdapi/v1/${path}`,
       data: body,
       timeout,
+      signal,
       maxBodyLength: Infinity,
       maxContentLength: Infinity,
     };
@@ -123,18 +131,20 @@ export class SdPoolService implements OnModuleDestroy {
   }
 
   /** Runs `work` on a free instance, moving to another instance when one fails. */
-  private async schedule<T>(step: string, work: (instance: SdInstance) => Promise<T>): Promise<T> {
+  private async schedule<T>(step: string, work: (instance: SdInstance) => Promise<T>, signal?: AbortSignal): Promise<T> {
     const failures: AttemptFailure[] = [];
     const tried = new Set<string>();
     for (let attempt = 1; attempt <= this.config.maxAttempts; attempt++) {
       // A job moved off a failed instance keeps its place at the head of the queue.
-      const instance = await this.acquire(step, tried, attempt > 1);
+      const instance = await this.acquire(step, tried, attempt > 1, signal);
       const started = Date.now();
       try {
         const result = await work(instance);
         instance.succeeded(Date.now() - started);
         return result;
       } catch (error) {
+        // Given up by its generation: the instance did nothing wrong.
+        if (signal?.aborted) throw new CancelledError(`Image of step "${step}"`);
         instance.failed += 1;
         const reason = reasonOf(error);
         failures.push({ attempt, reason: `${instance.url}: ${reason}`, at: new Date().toISOString() });
@@ -157,18 +167,29 @@ export class SdPoolService implements OnModuleDestroy {
     );
   }
 
-  private acquire(step: string, avoid: ReadonlySet<string>, first: boolean): Promise<SdInstance> {
+  private acquire(step: string, avoid: ReadonlySet<string>, first: boolean, signal?: AbortSignal): Promise<SdInstance> {
     return new Promise((resolve, reject) => {
+      const cancel = () => {
+        const index = this.queue.indexOf(waiter);
+        if (index >= 0) this.queue.splice(index, 1);
+        reject(new CancelledError(`Image of step "${step}"`));
+      };
       const waiter: Waiter = {
         step,
         take: (instance) => {
+          signal?.removeEventListener('abort', cancel);
           instance.running += 1;
           resolve(instance);
         },
-        fail: reject,
+        fail: (error) => {
+          signal?.removeEventListener('abort', cancel);
+          reject(error);
+        },
         avoid,
       };
+      if (signal?.aborted) return cancel();
       if (!this.instances.some((instance) => instance.healthy)) return reject(this.noHealthyInstance(step));
+      signal?.addEventListener('abort', cancel, { once: true });
       if (first) this.queue.unshift(waiter);
       else this.queue.push(waiter);
       this.dispatch();
@@ -202,7 +223,7 @@ export class SdPoolService implements OnModuleDestroy {
 
   private async probe(instance: SdInstance): Promise<void> {
     try {
-      await this.call(instance, 'GET', 'progress?skip_current_image=true', undefined, Math.min(this.config.probeIntervalMs, 5000));
+      await this.call(instance, 'GET', 'progress?skip_current_image=true', undefined, { timeout: Math.min(this.config.probeIntervalMs, 5000) });
     } catch {
       return;
     }
