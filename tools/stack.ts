@@ -68,8 +68,15 @@ export async function startStack(options: StackOptions): Promise<Stack> {
       mongoUri = `${db.uri}inspilot`;
     }
   }
-  const gpt = await startGptSim({ latencyMs: options.gptLatencyMs });
-  const sd = await Promise.all(Array.from({ length: options.sdInstances }, () => startSdSim({ latencyMs: options.sdLatencyMs })));
+  let gpt: GptSimHandle;
+  let sd: SdSimHandle[];
+  try {
+    gpt = await startGptSim({ latencyMs: options.gptLatencyMs });
+    sd = await Promise.all(Array.from({ length: options.sdInstances }, () => startSdSim({ latencyMs: options.sdLatencyMs })));
+  } catch (error) {
+    await db?.stop();
+    throw error;
+  }
   const env = {
     ...process.env,
     NODE_ENV: process.env.NODE_ENV ?? 'development',

@@ -1,6 +1,7 @@
 import { Controller, Get, Param, Query, Res, StreamableFile, UseGuards } from '@nestjs/common';
 import { ApiOperation, ApiProduces, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import type { Response } from 'express';
+import { streamedFile } from '../common/streamed-file';
 import { ApiEnvelope, ApiFailures } from '../common/swagger/api-envelope.decorator';
 import { ExperimentExportQueryDto, ExperimentFilterDto, ExperimentQueryDto } from './dto/experiment-query.dto';
 import { ExperimentDto, ExperimentPageDto } from './dto/experiment.dto';
@@ -47,7 +48,7 @@ export class ExperimentsController {
     const stream = format === 'csv' ? this.exporter.csv(filter) : format === 'zip' ? this.exporter.zip(filter) : this.exporter.jsonl(filter);
     const stamp = new Date().toISOString().replace(/[:.]/g, '-');
     response.setHeader('Cache-Control', 'no-store');
-    return new StreamableFile(stream, { type: EXPORT_TYPES[format], disposition: `attachment; filename="experiments-${stamp}.${format}"` });
+    return streamedFile(stream, { type: EXPORT_TYPES[format], disposition: `attachment; filename="experiments-${stamp}.${format}"` });
   }
 
   @Get(':id')
@@ -67,6 +68,6 @@ export class ExperimentsController {
     // An image id names one stored file that never changes.
     response.setHeader('Cache-Control', 'private, max-age=31536000, immutable');
     response.setHeader('ETag', `"${imageId}"`);
-    return new StreamableFile(image.stream, { type: image.contentType, length: image.length });
+    return streamedFile(image.stream, { type: image.contentType, length: image.length });
   }
 }

@@ -21,7 +21,7 @@ export function ensureBinary(log: (line: string) => void = console.log): string 
   try {
     execFileSync('go', ['version'], { stdio: 'ignore' });
   } catch {
-    throw new Error('Go is needed to build the local database (FerretDB); install Go 1.22+ or set MONGODB_URI to a running MongoDB.');
+    throw new Error('Go is needed to build the local database (FerretDB); install Go 1.24 or newer, or set MONGODB_URI to a running MongoDB.');
   }
   log('Building the local MongoDB-compatible server (FerretDB); the first build takes a minute or two...');
   execFileSync('go', ['build', '-o', BINARY, '.'], { cwd: SOURCE_DIR, stdio: ['ignore', 'inherit', 'inherit'] });
@@ -78,7 +78,12 @@ export async function startDatabase(options: {
     stop: () =>
       new Promise<void>((done) => {
         if (child.exitCode !== null) return done();
-        child.once('exit', () => done());
+        // A server that does not stop when asked is stopped anyway.
+        const force = setTimeout(() => child.kill('SIGKILL'), 10000);
+        child.once('exit', () => {
+          clearTimeout(force);
+          done();
+        });
         child.kill('SIGTERM');
       }),
   };

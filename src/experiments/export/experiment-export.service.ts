@@ -1,7 +1,7 @@
 import { Injectable, Logger } from '@nestjs/common';
 import archiver from 'archiver';
 import { stringify } from 'csv-stringify';
-import { PassThrough, Readable } from 'node:stream';
+import { PassThrough, pipeline, Readable } from 'node:stream';
 import { ExperimentImageStore } from '../experiment-image-store.service';
 import { ExperimentRecord } from '../experiment.schema';
 import { ExperimentFilter, ExperimentsRepository } from '../experiments.repository';
@@ -104,8 +104,9 @@ export class ExperimentExportService {
       })(),
     );
     const csv = stringify({ header: true, columns: CSV_COLUMNS, bom: true });
-    rows.on('error', (error) => csv.destroy(error));
-    return rows.pipe(csv);
+    // pipeline, not pipe: a client that goes away also ends the rows and closes their cursor.
+    pipeline(rows, csv, (error) => error && this.logger.warn(`CSV export ended early: ${error.message}`));
+    return csv;
   }
 
   /** `experiments.jsonl` plus `images/<experiment>/<step>-<index>.png` for every stored image. */
@@ -114,19 +115,28 @@ export class ExperimentExportService {
     const output = new PassThrough();
     archive.on('error', (error) => output.destroy(error));
     archive.pipe(output);
+    const progressed: Array<() => void> = [];
+    // A client that goes away stops the reading too, cursors and all.
+    let cancelled = false;
+    output.once('close', () => {
+      if (output.writableFinished) return;
+      cancelled = true;
+      archive.abort();
+      progressed.splice(0).forEach((resume) => resume());
+    });
     let appended = 0;
     let written = 0;
-    const progressed: Array<() => void> = [];
     archive.on('entry', () => {
       written += 1;
       progressed.splice(0).forEach((resume) => resume());
     });
     // One entry waiting behind the one being written: no more image streams open than that.
     const roomForEntry = async () => {
-      while (appended - written > 1) await new Promise<void>((resume) => progressed.push(resume));
+      while (appended - written > 1 && !cancelled) await new Promise<void>((resume) => progressed.push(resume));
     };
     const add = async (source: Readable | Buffer | string, name: string) => {
       await roomForEntry();
+      if (cancelled) throw new Error('client went away');
       appended += 1;
       archive.append(source, { name });
     };
@@ -156,6 +166,7 @@ export class ExperimentExportService {
       await flush();
       await archive.finalize();
     })().catch((error: Error) => {
+      if (cancelled) return;
       this.logger.error(`Zip export failed: ${error.message}`);
       output.destroy(error);
     });
