@@ -1,3 +1,4 @@
+import pRetry from 'p-retry';
 import { AppError, ProviderError } from '../common/errors';
 import type { ImageTrace, RunRecorder, RunStatus, StepTrace } from '../generation/run-recorder';
 import type { ExperimentImageStore } from './experiment-image-store.service';
@@ -70,7 +71,7 @@ export class ExperimentRecorder implements RunRecorder {
    * record adds nothing to a generation's time. Resolves false when it could not be written.
    */
   open(record: object): Promise<boolean> {
-    const opened = (this.opened = this.repository.create(record as never).then(
+    const opened = (this.opened = persist(() => this.repository.create(record as never)).then(
       () => true,
       (error: unknown) => {
         this.health.failed(`opening experiment ${this.id}`, error);
@@ -139,7 +140,7 @@ export class ExperimentRecorder implements RunRecorder {
     const upload = this.opened
       .then(async (opened) => {
         if (!opened) return;
-        await this.images.putBase64(imageId, this.id, base64, contentType, { step: record.step, index: record.index });
+        await persist(() => this.images.putBase64(imageId, this.id, base64, contentType, { step: record.step, index: record.index }));
         this.pendingImages.push(withoutUndefined({ imageId, ...record }));
         this.write();
       })
@@ -174,17 +175,27 @@ export class ExperimentRecorder implements RunRecorder {
     if (Object.keys(fields).length === 0 && images.length === 0) return;
     this.pending = {};
     this.pendingImages = [];
-    this.writing = this.repository
-      .update(this.id, {
+    this.writing = persist(() =>
+      this.repository.update(this.id, {
         ...(Object.keys(fields).length ? { $set: fields } : {}),
         ...(images.length ? { $push: { images: { $each: images } } } : {}),
-      })
+      }),
+    )
       .catch((error: unknown) => this.health.failed(`experiment ${this.id}`, error))
       .finally(() => {
         this.writing = undefined;
         this.write();
       });
   }
+}
+
+/**
+ * Retries a record write a few times: writes of many runs at once can be refused for a
+ * moment (a busy server, a lost election), and a record should not lose a step to that.
+ * The recorder's writes are one at a time, so a retried write still lands in order.
+ */
+function persist<T>(write: () => Promise<T>): Promise<T> {
+  return pRetry(write, { retries: 4, minTimeout: 50, factor: 3, randomize: true });
 }
 
 function withoutUndefined<T extends object>(value: T): T {

@@ -72,17 +72,23 @@ export class BlobStore {
   async putBase64(id: string, owner: string, base64: string, contentType: string, extra: Record<string, unknown> = {}): Promise<string> {
     const metadata: BlobMetadata = { ...extra, owner, contentType, lastUsedAt: new Date() };
     const upload = this.bucket.openUploadStreamWithId(id as never, id, { metadata });
-    await pipeline(
-      Readable.from(
-        (function* slices() {
-          // A multiple of 4 base64 characters decodes on its own.
-          for (let start = 0; start < base64.length; start += BASE64_SLICE) {
-            yield Buffer.from(base64.slice(start, start + BASE64_SLICE), 'base64');
-          }
-        })(),
-      ),
-      upload,
-    );
+    try {
+      await pipeline(
+        Readable.from(
+          (function* slices() {
+            // A multiple of 4 base64 characters decodes on its own.
+            for (let start = 0; start < base64.length; start += BASE64_SLICE) {
+              yield Buffer.from(base64.slice(start, start + BASE64_SLICE), 'base64');
+            }
+          })(),
+        ),
+        upload,
+      );
+    } catch (error) {
+      // Leave no partial file behind, so the same upload can be tried again.
+      await this.chunks.deleteMany({ files_id: id as never }).catch(() => undefined);
+      throw error;
+    }
     return id;
   }
 
