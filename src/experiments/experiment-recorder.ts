@@ -1,4 +1,5 @@
-import pRetry from 'p-retry';
+import pRetry, { AbortError } from 'p-retry';
+import { DUPLICATE_KEY } from '../common/mongo-errors';
 import { AppError, ProviderError } from '../common/errors';
 import type { ImageTrace, RunRecorder, RunStatus, StepTrace } from '../generation/run-recorder';
 import type { ExperimentImageStore } from './experiment-image-store.service';
@@ -195,7 +196,17 @@ export class ExperimentRecorder implements RunRecorder {
  * The recorder's writes are one at a time, so a retried write still lands in order.
  */
 function persist<T>(write: () => Promise<T>): Promise<T> {
-  return pRetry(write, { retries: 4, minTimeout: 50, factor: 3, randomize: true });
+  const once = () =>
+    write().catch((error: unknown) => {
+      // A refusal of the value itself (duplicate key, invalid document) will not pass on a retry.
+      throw isRefusal(error) ? new AbortError(error as Error) : error;
+    });
+  return pRetry(once, { retries: 4, minTimeout: 50, factor: 3, randomize: true });
+}
+
+function isRefusal(error: unknown): boolean {
+  const code = (error as { code?: unknown }).code;
+  return code === DUPLICATE_KEY || code === 2 || code === 10334;
 }
 
 function withoutUndefined<T extends object>(value: T): T {
