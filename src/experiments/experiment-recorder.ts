@@ -1,3 +1,4 @@
+import pLimit from 'p-limit';
 import pRetry, { AbortError } from 'p-retry';
 import { DUPLICATE_KEY } from '../common/mongo-errors';
 import { AppError, ProviderError } from '../common/errors';
@@ -65,6 +66,8 @@ export class ExperimentRecorder implements RunRecorder {
     private readonly health: RecordingHealth,
     /** Told of the write that completes the record, so readers and shutdown can wait for it. */
     private readonly onFinished: (flushing: Promise<void>) => void = () => undefined,
+    /** Write slots shared by every recorder of the process (see ExperimentsService). */
+    private readonly slots: pLimit.Limit = pLimit(Infinity),
   ) {}
 
   /**
@@ -72,7 +75,7 @@ export class ExperimentRecorder implements RunRecorder {
    * record adds nothing to a generation's time. Resolves false when it could not be written.
    */
   open(record: object): Promise<boolean> {
-    const opened = (this.opened = persist(() => this.repository.create(record as never)).then(
+    const opened = (this.opened = this.persist(() => this.repository.create(record as never)).then(
       () => true,
       (error: unknown) => {
         this.health.failed(`opening experiment ${this.id}`, error);
@@ -137,11 +140,25 @@ export class ExperimentRecorder implements RunRecorder {
     this.onFinished(this.flushing);
   }
 
+  /**
+   * One record write in a shared slot, retried a few times: writes of many runs at once can be
+   * refused for a moment (a busy server, a lost election), and a record should not lose a step
+   * to that. The recorder's writes are one at a time, so a retried write still lands in order.
+   */
+  private persist<T>(write: () => Promise<T>): Promise<T> {
+    const once = () =>
+      this.slots(write).catch((error: unknown) => {
+        // A refusal of the value itself (duplicate key, invalid document) will not pass on a retry.
+        throw isRefusal(error) ? new AbortError(error as Error) : error;
+      });
+    return pRetry(once, { retries: 5, minTimeout: 50, factor: 2.5, randomize: true });
+  }
+
   private upload(what: string, imageId: string, base64: string, contentType: string, record: Omit<ImageRecord, 'imageId'>): void {
     const upload = this.opened
       .then(async (opened) => {
         if (!opened) return;
-        await persist(() => this.images.putBase64(imageId, this.id, base64, contentType, { step: record.step, index: record.index }));
+        await this.persist(() => this.images.putBase64(imageId, this.id, base64, contentType, { step: record.step, index: record.index }));
         this.pendingImages.push(withoutUndefined({ imageId, ...record }));
         this.write();
       })
@@ -176,7 +193,7 @@ export class ExperimentRecorder implements RunRecorder {
     if (Object.keys(fields).length === 0 && images.length === 0) return;
     this.pending = {};
     this.pendingImages = [];
-    this.writing = persist(() =>
+    this.writing = this.persist(() =>
       this.repository.update(this.id, {
         ...(Object.keys(fields).length ? { $set: fields } : {}),
         ...(images.length ? { $push: { images: { $each: images } } } : {}),
@@ -190,19 +207,6 @@ export class ExperimentRecorder implements RunRecorder {
   }
 }
 
-/**
- * Retries a record write a few times: writes of many runs at once can be refused for a
- * moment (a busy server, a lost election), and a record should not lose a step to that.
- * The recorder's writes are one at a time, so a retried write still lands in order.
- */
-function persist<T>(write: () => Promise<T>): Promise<T> {
-  const once = () =>
-    write().catch((error: unknown) => {
-      // A refusal of the value itself (duplicate key, invalid document) will not pass on a retry.
-      throw isRefusal(error) ? new AbortError(error as Error) : error;
-    });
-  return pRetry(once, { retries: 4, minTimeout: 50, factor: 3, randomize: true });
-}
 
 function isRefusal(error: unknown): boolean {
   const code = (error as { code?: unknown }).code;

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { Types } from 'mongoose';
+import pLimit from 'p-limit';
 import type { Readable } from 'node:stream';
 import { IMAGE_DATA_URL } from '../common/data-url';
 import { NotFoundError } from '../common/errors';
@@ -13,6 +14,8 @@ import { ExperimentRecorder } from './experiment-recorder';
 import { ExperimentRecord, StepRecord } from './experiment.schema';
 import { ExperimentFilter, ExperimentsRepository } from './experiments.repository';
 import { RecordingHealth } from './recording-health';
+
+const RECORD_WRITE_SLOTS = 4;
 
 export interface BeginOptions {
   appId: number;
@@ -46,6 +49,12 @@ export class ExperimentsService implements OnApplicationBootstrap, OnApplication
   private readonly processStartedAt = new Date();
   /** Records of finished runs still being written. */
   private readonly flushing = new Set<Promise<void>>();
+  /**
+   * Record writes in flight at once across all runs: bookkeeping should not crowd the
+   * database, and a server that serialises writes (the local SQLite-backed one) refuses
+   * many concurrent ones.
+   */
+  private readonly writeSlots = pLimit(RECORD_WRITE_SLOTS);
 
   constructor(
     private readonly repository: ExperimentsRepository,
@@ -93,8 +102,14 @@ export class ExperimentsService implements OnApplicationBootstrap, OnApplication
   begin(options: BeginOptions): RunRecorder {
     const id = new Types.ObjectId();
     const startedAt = new Date();
-    const recorder = new ExperimentRecorder(String(id), startedAt, this.repository, this.images, this.health, (flushing) =>
-      this.track(flushing),
+    const recorder = new ExperimentRecorder(
+      String(id),
+      startedAt,
+      this.repository,
+      this.images,
+      this.health,
+      (flushing) => this.track(flushing),
+      this.writeSlots,
     );
     const sketches: string[] = [];
     const inputs = replaceSketches(options.inputs, (dataUrl) => recorder.inputImageId(sketches.push(dataUrl) - 1));
