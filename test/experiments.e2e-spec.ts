@@ -10,7 +10,7 @@ import { PNG } from 'pngjs';
 import { ImageRetentionService } from '../src/experiments/image-retention.service';
 import { uniqueName } from './support/builders';
 import { createTestApp, TestApp } from './support/test-app';
-import { binary, type ExperimentJson, type ImageRecordJson, type StepRecordJson } from './support/http';
+import { binary, type ExperimentJson } from './support/http';
 import { eventsOf, eventually, sketchDataUrl, startSims, type Sims } from './support/simulators';
 
 const KEY = 'research-key-for-the-e2e-tests';
@@ -19,8 +19,6 @@ const TYPE1_STEPS = ['name', 'products', 'scenes', 'sdPrompts', 'images', 'abstr
 
 type Server = ReturnType<TestApp['app']['getHttpServer']>;
 
-type StepRecord = StepRecordJson;
-type ImageRecord = ImageRecordJson;
 type Experiment = ExperimentJson;
 
 

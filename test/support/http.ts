@@ -21,5 +21,3 @@ export type Json<T> = T extends Date
 
 /** An experiment as GET /experiments/:id answers it. */
 export type ExperimentJson = Json<ExperimentDto>;
-export type StepRecordJson = ExperimentJson['steps'][number];
-export type ImageRecordJson = ExperimentJson['images'][number];
