@@ -84,25 +84,16 @@ function hsl(h: number, s: number, l: number): [number, number, number] {
   return [f(0), f(8), f(4)];
 }
 
-/** Renders the image and returns PNG bytes. Rows are built once per band and copied, which keeps large sizes fast. */
-export function renderPng(spec: RenderSpec): Buffer {
-  const { png, noise } = drawPng(spec);
-  // Level 1 without adaptive filtering: the pattern compresses well anyway, and speed matters more than size here.
-  const bytes = PNG.sync.write(png, { deflateLevel: 1, filterType: noise > 0 ? 0 : 1 });
-  return withText(bytes, 'parameters', spec.parameters);
-}
-
 /**
- * As renderPng, but compresses on libuv's thread pool: several simulated instances in one
- * process then start their next requests on time instead of queueing behind a compression.
+ * Renders the image and returns PNG bytes. Rows are built once per band and copied, which
+ * keeps large sizes fast; compression runs on libuv's thread pool, so several simulated
+ * instances in one process start their next requests on time instead of queueing behind it.
  */
-export async function renderPngAsync(spec: RenderSpec): Promise<Buffer> {
-  const { png, noise } = drawPng(spec);
-  const packer = new PNG({ width: spec.width, height: spec.height, deflateLevel: 1, filterType: noise > 0 ? 0 : 1 });
-  png.data.copy(packer.data);
+export async function renderPng(spec: RenderSpec): Promise<Buffer> {
+  const png = drawPng(spec);
   const bytes = await new Promise<Buffer>((resolve, reject) => {
     const chunks: Buffer[] = [];
-    packer
+    png
       .pack()
       .on('data', (chunk: Buffer) => chunks.push(chunk))
       .on('end', () => resolve(Buffer.concat(chunks)))
@@ -111,7 +102,7 @@ export async function renderPngAsync(spec: RenderSpec): Promise<Buffer> {
   return withText(bytes, 'parameters', spec.parameters);
 }
 
-function drawPng(spec: RenderSpec): { png: PNG; noise: number } {
+function drawPng(spec: RenderSpec): PNG {
   const { width, height } = spec;
   const h = hash32(spec.prompt);
   const hue = (h % 360 + (spec.tint ?? 0) % 360) % 360;
@@ -120,7 +111,9 @@ function drawPng(spec: RenderSpec): { png: PNG; noise: number } {
   const cols = 4 + (h >>> 13) % 9;
   const accentCol = (spec.seed >>> 0) % cols;
 
-  const png = new PNG({ width, height });
+  const noise = Math.max(0, Math.min(255, Math.round(spec.noise ?? 0)));
+  // Level 1 without adaptive filtering: the pattern compresses well anyway, and speed matters more than size here.
+  const png = new PNG({ width, height, deflateLevel: 1, filterType: noise > 0 ? 0 : 1 });
   const data = png.data;
   const rowBytes = width * 4;
   const row = Buffer.alloc(rowBytes);
@@ -148,7 +141,6 @@ function drawPng(spec: RenderSpec): { png: PNG; noise: number } {
     row.copy(data, y * rowBytes);
   }
 
-  const noise = Math.max(0, Math.min(255, Math.round(spec.noise ?? 0)));
   if (noise > 0) {
     let state = h | 1;
     for (let i = 0; i < data.length; i++) {
@@ -161,5 +153,5 @@ function drawPng(spec: RenderSpec): { png: PNG; noise: number } {
     }
   }
 
-  return { png, noise };
+  return png;
 }

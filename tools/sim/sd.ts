@@ -2,7 +2,7 @@ import { performance } from 'node:perf_hooks';
 import { FAULT_DEFAULTS, startSim, type FaultOptions, type SimContext, type SimHandle, type StartOptions } from './core';
 import { hash32 } from './hash';
 import { HttpError, isObject, readJson, sendJson, type Json, type JsonObject } from './http';
-import { renderPngAsync } from './png';
+import { renderPng } from './png';
 
 /**
  * An AUTOMATIC1111 WebUI-compatible txt2img / img2img server. Unlike the real
@@ -117,7 +117,7 @@ async function generate(g: GenRequest, kind: 'txt2img' | 'img2img', noise: numbe
   const t0 = performance.now();
   const images = await Promise.all(
     seeds.map(async (seed) =>
-      (await renderPngAsync({ width: g.width, height: g.height, prompt: g.prompt, seed, tint, noise, parameters: infotext(g, seed) })).toString('base64'),
+      (await renderPng({ width: g.width, height: g.height, prompt: g.prompt, seed, tint, noise, parameters: infotext(g, seed) })).toString('base64'),
     ),
   );
   meta.renderMs = Math.round((performance.now() - t0) * 10) / 10;
