@@ -5,8 +5,10 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { AppModule } from './app.module';
 import { bodyErrorsMiddleware } from './common/body-errors.middleware';
+import { bodyParsers } from './common/body-parsers';
 import { SERVICE_VERSION } from './common/service-version';
 import type { AllConfig } from './config/config.type';
+import type { Environment } from './config/environment';
 
 /**
  * Applies the HTTP set-up of the service: body limit, CORS and the API docs. `main.ts` and
@@ -15,7 +17,7 @@ import type { AllConfig } from './config/config.type';
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   const config = app.get<ConfigService<AllConfig, true>>(ConfigService);
   const server = config.get('server', { infer: true });
-  app.useBodyParser('json', { limit: server.bodyLimit });
+  for (const { path, handler } of bodyParsers(server.bodyLimits)) (path ? app.use(path, handler) : app.use(handler));
   app.use(bodyErrorsMiddleware);
   app.enableCors({ origin: server.corsOrigins, exposedHeaders: ['Content-Disposition'] });
   app.enableShutdownHooks();
@@ -23,8 +25,8 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   return app;
 }
 
-export async function createApp(): Promise<NestExpressApplication> {
-  const app = await NestFactory.create<NestExpressApplication>(AppModule, { bodyParser: false, abortOnError: false });
+export async function createApp(environment: Environment): Promise<NestExpressApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(environment), { bodyParser: false, abortOnError: false });
   return configureApp(app);
 }
 

@@ -1,6 +1,6 @@
 import mongoose from 'mongoose';
 import { isDatabaseUnreachable } from './common/mongo-errors';
-import { ConfigurationError } from './config/env.validation';
+import { ConfigurationError } from './config/environment';
 import type { DatabaseConfig } from './config/database.config';
 
 /** Hides the password of a connection string before it is printed. */
@@ -9,10 +9,10 @@ export function redactUri(uri: string): string {
 }
 
 /** The sentence printed when the service cannot start, naming what to fix. */
-export function explainStartFailure(error: unknown, database: () => DatabaseConfig): string {
+export function explainStartFailure(error: unknown, database: DatabaseConfig | undefined): string {
   if (error instanceof ConfigurationError) return error.message;
-  if (isDatabaseUnreachable(error)) {
-    const { uri, connectTimeoutMs } = database();
+  if (isDatabaseUnreachable(error) && database) {
+    const { uri, connectTimeoutMs } = database;
     return (
       `Cannot reach MongoDB at ${redactUri(uri)} (gave up after ${connectTimeoutMs / 1000} s). ` +
       'Start the local database with `npm run db`, or set MONGODB_URI to a running server.'

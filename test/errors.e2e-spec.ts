@@ -71,19 +71,30 @@ describe('errors and plain routes (e2e)', () => {
       expect(response.body).toEqual(failure(1, expect.stringContaining('not valid JSON')));
     });
 
-    it('a body over BODY_LIMIT: 413, code 1, naming BODY_LIMIT', async () => {
-      const small = await createTestApp({ BODY_LIMIT: '1kb' });
+    it('each route has its own body limit: 413, code 1, naming the setting that applies', async () => {
+      const small = await createTestApp({ BODY_LIMIT: '1kb', PAINT_SAVE_BODY_LIMIT: '2kb', GENERATE_BODY_LIMIT: '3kb' });
       try {
         const username = uniqueName('limit');
         const smallServer = small.app.getHttpServer();
         // Within the limit, the same app works.
         expect((await request(smallServer).post('/paint/start').send({ username })).status).toBe(200);
 
-        const response = await request(smallServer)
+        const save = await request(smallServer)
           .post('/paint/save')
           .send(aSaveBody(username, { schemes: { 快速发散: [aScheme({ name: 'x'.repeat(4096) })] } }));
-        expect(response.status).toBe(413);
-        expect(response.body).toEqual(failure(1, expect.stringContaining('BODY_LIMIT')));
+        expect(save.status).toBe(413);
+        expect(save.body).toEqual(failure(1, expect.stringContaining('(PAINT_SAVE_BODY_LIMIT)')));
+
+        const start = await request(smallServer).post('/paint/start').send({ username: 'x'.repeat(1500) });
+        expect(start.status).toBe(413);
+        expect(start.body).toEqual(failure(1, expect.stringContaining('(BODY_LIMIT)')));
+
+        // 2.5 KB: over BODY_LIMIT, within GENERATE_BODY_LIMIT, so it reaches validation.
+        const within = await request(smallServer).post('/generate').send({ appid: 0, type: 0, prompts: { task: '', pad: 'x'.repeat(2500) } });
+        expect(within.status).toBe(400);
+        const generate = await request(smallServer).post('/generate').send({ appid: 0, type: 0, prompts: { task: 'x'.repeat(4000), num: 1 } });
+        expect(generate.status).toBe(413);
+        expect(generate.body).toEqual(failure(1, expect.stringContaining('(GENERATE_BODY_LIMIT)')));
       } finally {
         await small.close();
       }

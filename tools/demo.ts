@@ -8,14 +8,16 @@ import { startStack } from './stack';
 async function main(): Promise<void> {
   // The research routes need a key; the demo makes one unless you give your own.
   const researchKey = process.env.RESEARCH_API_KEY ?? `demo-${randomBytes(12).toString('hex')}`;
+  const port = Number(process.env.PORT ?? 5000);
   const stack = await startStack({
     gptLatencyMs: Number(process.env.DEMO_GPT_LATENCY_MS ?? 300),
     sdLatencyMs: Number(process.env.DEMO_SD_LATENCY_MS ?? 1000),
     sdInstances: 3,
-    apiPort: Number(process.env.PORT ?? 5000),
+    apiPort: port,
     dbPort: 27017,
     showApiLog: true,
-    env: { RESEARCH_API_KEY: researchKey },
+    // The front end's usual development origins, and the demo's own (Swagger UI is same-origin).
+    env: { RESEARCH_API_KEY: researchKey, CORS_ORIGINS: process.env.CORS_ORIGINS ?? `http://localhost:3000,http://127.0.0.1:3000,http://127.0.0.1:${port}` },
   });
   console.log(
     [

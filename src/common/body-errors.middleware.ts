@@ -9,6 +9,8 @@ interface BodyParserError {
   message: string;
   limit?: number;
   length?: number;
+  /** The setting whose limit applies (see body-parsers). */
+  setting?: string;
 }
 
 function size(bytes?: number): string {
@@ -26,7 +28,7 @@ export function bodyErrorsMiddleware(error: BodyParserError, _request: Request, 
   switch (error?.type) {
     case 'entity.too.large':
       return next(
-        new PayloadTooLargeError(`Request body of ${size(error.length)} is over the limit of ${size(error.limit)} (BODY_LIMIT).`),
+        new PayloadTooLargeError(`Request body of ${size(error.length)} is over the limit of ${size(error.limit)} (${error.setting ?? 'BODY_LIMIT'}).`),
       );
     case 'entity.parse.failed':
       return next(new BusinessError(`Request body is not valid JSON: ${error.message}`));

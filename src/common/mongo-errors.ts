@@ -1,3 +1,5 @@
+import pRetry, { AbortError } from 'p-retry';
+
 /** MongoDB's duplicate-key error: an insert lost a race for a unique key. */
 export const DUPLICATE_KEY = 11000;
 
@@ -5,4 +7,44 @@ export const DUPLICATE_KEY = 11000;
 export function isDatabaseUnreachable(error: unknown): boolean {
   const name = (error as Error | null)?.name ?? '';
   return /^Mongo(ose)?(ServerSelection|Network|NotConnected|Topology)\w*Error$/.test(name);
+}
+
+/**
+ * Server errors that mean "not now" rather than "not this": a write conflict, a primary
+ * stepping down or being elected, an operation interrupted by it, and the local database's
+ * SQLite answering that it is busy. Codes from MongoDB's error_codes list.
+ */
+const TRANSIENT_CODES = new Set([6, 7, 89, 91, 112, 189, 262, 9001, 10107, 11600, 11602, 13435, 13436]);
+
+export function isTransientWriteError(error: unknown): boolean {
+  const e = error as { code?: unknown; errorLabels?: unknown; message?: unknown; name?: unknown } | null;
+  if (!e || typeof e !== 'object') return false;
+  if (Array.isArray(e.errorLabels) && e.errorLabels.some((label) => label === 'RetryableWriteError' || label === 'TransientTransactionError')) {
+    return true;
+  }
+  if (typeof e.code === 'number' && TRANSIENT_CODES.has(e.code)) return true;
+  return typeof e.message === 'string' && /SQLITE_BUSY|database is locked/i.test(e.message);
+}
+
+/** The values of a refused write that will not pass on a retry (duplicate key, invalid document). */
+export function isValueRefusal(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return code === DUPLICATE_KEY || code === 2 || code === 10334 || code === 17419;
+}
+
+/**
+ * Runs a database write, trying it again with jittered backoff while the server refuses it
+ * for a moment (see isTransientWriteError); any other failure is thrown at once.
+ */
+export function withWriteRetry<T>(write: () => Promise<T>, options: { retries?: number; minTimeoutMs?: number } = {}): Promise<T> {
+  return pRetry(
+    async () => {
+      try {
+        return await write();
+      } catch (error) {
+        throw isTransientWriteError(error) ? error : new AbortError(error as Error);
+      }
+    },
+    { retries: options.retries ?? 5, minTimeout: options.minTimeoutMs ?? 20, factor: 2.5, randomize: true },
+  );
 }

@@ -1,23 +1,19 @@
-import { Module } from '@nestjs/common';
-import { ConfigModule as NestConfigModule } from '@nestjs/config';
-import { appsConfig } from './apps.config';
-import { databaseConfig } from './database.config';
-import { gptConfig } from './gpt.config';
-import { promptsConfig } from './prompts.config';
-import { researchConfig } from './research.config';
-import { sdConfig } from './sd.config';
-import { validateEnv } from './env.validation';
-import { serverConfig } from './server.config';
+import { DynamicModule, Module } from '@nestjs/common';
+import { ConfigModule, registerAs } from '@nestjs/config';
+import type { Environment } from './environment';
+import { CONFIG_NAMESPACES } from './namespaces';
 
-/** Loads `.env`, validates every variable once, and exposes the typed namespaces. */
-@Module({
-  imports: [
-    NestConfigModule.forRoot({
+/** Exposes the typed namespaces of one validated environment (see loadEnvironment). */
+@Module({})
+export class AppConfigModule {
+  static async forRoot(environment: Environment): Promise<DynamicModule> {
+    const config = await ConfigModule.forRoot({
       isGlobal: true,
-      cache: true,
-      validate: validateEnv,
-      load: [serverConfig, databaseConfig, appsConfig, gptConfig, sdConfig, promptsConfig, researchConfig],
-    }),
-  ],
-})
-export class AppConfigModule {}
+      ignoreEnvFile: true,
+      skipProcessEnv: true,
+      validatePredefined: false,
+      load: CONFIG_NAMESPACES.map((namespace) => registerAs(namespace.namespace, () => environment.config(namespace) as Record<string, unknown>)),
+    });
+    return { module: AppConfigModule, imports: [config], exports: [config] };
+  }
+}

@@ -1,7 +1,9 @@
 import type { AppsConfig } from './apps.config';
 import type { DatabaseConfig } from './database.config';
+import type { GenerationConfig } from './generation.config';
 import type { GptConfig } from './gpt.config';
 import type { PromptsConfig } from './prompts.config';
+import type { RateLimitConfig } from './rate-limit.config';
 import type { ResearchConfig } from './research.config';
 import type { SdConfig } from './sd.config';
 import type { ServerConfig } from './server.config';
@@ -9,10 +11,12 @@ import type { ServerConfig } from './server.config';
 /** The shape of the whole configuration, for `ConfigService<AllConfig, true>`. */
 export interface AllConfig {
   server: ServerConfig;
+  rateLimit: RateLimitConfig;
   database: DatabaseConfig;
   apps: AppsConfig;
   gpt: GptConfig;
   sd: SdConfig;
+  generation: GenerationConfig;
   prompts: PromptsConfig;
   research: ResearchConfig;
 }

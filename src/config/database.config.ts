@@ -1,24 +1,39 @@
-import { registerAs } from '@nestjs/config';
-import { env } from './env';
+import { IsInt, Matches, Max, Min } from 'class-validator';
+import { defineConfig } from './define-config';
+import { ToNumber } from './variables';
 
-export const LOCAL_MONGODB_URI = 'mongodb://127.0.0.1:27017/inspilot';
+export class DatabaseVariables {
+  /** `npm run db` serves the default address locally. */
+  @Matches(/^mongodb(\+srv)?:\/\/\S+$/, { message: 'must be a mongodb:// or mongodb+srv:// connection string' })
+  MONGODB_URI = 'mongodb://127.0.0.1:27017/inspilot';
+
+  /** How long start-up keeps trying to reach the database before it exits. */
+  @ToNumber() @IsInt() @Min(1000) @Max(600000)
+  MONGODB_CONNECT_TIMEOUT_MS = 30000;
+
+  /** How long a request waits for an unreachable database before it answers 503. */
+  @ToNumber() @IsInt() @Min(100) @Max(600000)
+  MONGODB_OPERATION_TIMEOUT_MS = 2000;
+
+  /** A sketch no longer in its owner's state is deleted once unused this long (protects saves running at the same time). */
+  @ToNumber() @IsInt() @Min(0) @Max(86400000)
+  SKETCH_GC_GRACE_MS = 60000;
+}
 
 export interface DatabaseConfig {
   uri: string;
-  /** How long start-up keeps trying to reach the server before giving up. */
   connectTimeoutMs: number;
-  /**
-   * A sketch no longer referenced by its owner's state is deleted only once it has been
-   * unused this long, so that a save running at the same time that reuses it keeps it.
-   */
+  operationTimeoutMs: number;
   sketchGcGraceMs: number;
 }
 
-export const databaseConfig = registerAs(
+export const databaseConfig = defineConfig(
   'database',
-  (): DatabaseConfig => ({
-    uri: env('MONGODB_URI') ?? LOCAL_MONGODB_URI,
-    connectTimeoutMs: Number(env('MONGODB_CONNECT_TIMEOUT_MS') ?? 30000),
-    sketchGcGraceMs: Number(env('SKETCH_GC_GRACE_MS') ?? 60000),
+  DatabaseVariables,
+  (v): DatabaseConfig => ({
+    uri: v.MONGODB_URI,
+    connectTimeoutMs: v.MONGODB_CONNECT_TIMEOUT_MS,
+    operationTimeoutMs: v.MONGODB_OPERATION_TIMEOUT_MS,
+    sketchGcGraceMs: v.SKETCH_GC_GRACE_MS,
   }),
 );

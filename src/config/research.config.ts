@@ -1,20 +1,34 @@
-import { registerAs } from '@nestjs/config';
-import { env } from './env';
+import { IsInt, IsOptional, Matches, Max, Min } from 'class-validator';
+import { defineConfig } from './define-config';
+import { ToNumber } from './variables';
+
+export class ResearchVariables {
+  /** Key for the research routes, sent as header X-API-Key (16+ characters); unset, those routes are refused. */
+  @IsOptional()
+  @Matches(/^\S{16,}$/, { message: 'must be at least 16 characters without spaces' })
+  RESEARCH_API_KEY?: string = undefined;
+
+  /** Experiment images older than this many days are deleted (records are kept); 0 keeps them. */
+  @ToNumber() @IsInt() @Min(0) @Max(36500)
+  EXPERIMENT_IMAGE_RETENTION_DAYS = 0;
+
+  /** Generations answer before their record is complete; a research read (and shutdown) waits at most this long for it. */
+  @ToNumber() @IsInt() @Min(0) @Max(600000)
+  RECORD_FLUSH_TIMEOUT_MS = 10000;
+}
 
 export interface ResearchConfig {
-  /** Key researchers send as `X-API-Key`; without one the research routes are refused. */
   apiKey?: string;
-  /** Experiment images older than this many days are deleted (records kept); 0 keeps them forever. */
   imageRetentionDays: number;
-  /** How long a finished generation waits for its record to be written before answering anyway. */
   flushTimeoutMs: number;
 }
 
-export const researchConfig = registerAs(
+export const researchConfig = defineConfig(
   'research',
-  (): ResearchConfig => ({
-    apiKey: env('RESEARCH_API_KEY'),
-    imageRetentionDays: Number(env('EXPERIMENT_IMAGE_RETENTION_DAYS') ?? 0),
-    flushTimeoutMs: Number(env('RECORD_FLUSH_TIMEOUT_MS') ?? 10000),
+  ResearchVariables,
+  (v): ResearchConfig => ({
+    apiKey: v.RESEARCH_API_KEY,
+    imageRetentionDays: v.EXPERIMENT_IMAGE_RETENTION_DAYS,
+    flushTimeoutMs: v.RECORD_FLUSH_TIMEOUT_MS,
   }),
 );

@@ -9,8 +9,11 @@ import { databaseConfig } from '../config/database.config';
       inject: [databaseConfig.KEY],
       useFactory: (db: ConfigType<typeof databaseConfig>) => ({
         uri: db.uri,
-        // The driver keeps retrying server selection for this long; that is the bounded start-up wait.
-        serverSelectionTimeoutMS: db.connectTimeoutMs,
+        // Start-up already waited for the database (main.ts); from here on, a request waits
+        // this long for an unreachable one and then answers 503, and the driver reconnects
+        // by itself when it returns.
+        serverSelectionTimeoutMS: db.operationTimeoutMs,
+        bufferTimeoutMS: db.operationTimeoutMs,
         retryAttempts: 0,
         autoIndex: true,
       }),

@@ -1,11 +1,9 @@
 import { CanActivate, ExecutionContext, Inject, Injectable } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { createHash, timingSafeEqual } from 'node:crypto';
 import type { Request } from 'express';
 import { ForbiddenError, UnauthorizedError } from '../common/errors';
+import { researchKeyMatches } from '../common/research-key';
 import { researchConfig } from '../config/research.config';
-
-const digest = (text: string) => createHash('sha256').update(text).digest();
 
 /**
  * The research routes are for researchers: they need the key from RESEARCH_API_KEY in the
@@ -20,8 +18,7 @@ export class ResearchApiKeyGuard implements CanActivate {
       throw new ForbiddenError('The research routes are disabled on this server: set RESEARCH_API_KEY to enable them.');
     }
     const given = context.switchToHttp().getRequest<Request>().header('x-api-key');
-    // Comparing digests keeps the comparison constant-time whatever the lengths.
-    if (!given || !timingSafeEqual(digest(given), digest(this.config.apiKey))) {
+    if (!researchKeyMatches(given, this.config.apiKey)) {
       throw new UnauthorizedError('A valid X-API-Key header is required for the research routes.');
     }
     return true;

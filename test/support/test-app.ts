@@ -6,6 +6,7 @@ import { Connection } from 'mongoose';
 import { getConnectionToken } from '@nestjs/mongoose';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
+import { loadServiceEnvironment } from '../../src/config/load';
 
 /** The test run's database server with a database of the caller's own, so test files never share data. */
 export function isolatedDatabaseUri(): string {
@@ -37,7 +38,8 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
   const saved = { ...process.env };
   Object.assign(process.env, { MONGODB_URI: isolatedDatabaseUri(), SKETCH_GC_GRACE_MS: '0' }, env);
   try {
-    const moduleRef = await Test.createTestingModule({ imports: [AppModule], controllers: options.controllers ?? [] }).compile();
+    const environment = loadServiceEnvironment(process.env);
+    const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(environment)], controllers: options.controllers ?? [] }).compile();
     const app = configureApp(
       moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: options.logger ?? ['error', 'warn'] }),
     );
