@@ -2,6 +2,7 @@ import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { EnvelopeInterceptor } from './common/envelope.interceptor';
+import { RateLimitModule } from './common/rate-limit.module';
 import { createValidationPipe } from './common/validation.pipe';
 import { AppConfigModule } from './config/config.module';
 import type { Environment } from './config/environment';
@@ -21,6 +22,7 @@ export class AppModule {
       imports: [
         AppConfigModule.forRoot(environment),
         DatabaseModule,
+        RateLimitModule,
         HealthModule,
         UsersModule,
         GenerateModule,

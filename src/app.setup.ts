@@ -3,25 +3,40 @@ import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { bodyErrorsMiddleware } from './common/body-errors.middleware';
 import { bodyParsers } from './common/body-parsers';
+import { jsonShapeMiddleware } from './common/json-shape.middleware';
 import { SERVICE_VERSION } from './common/service-version';
 import type { AllConfig } from './config/config.type';
 import type { Environment } from './config/environment';
 
 /**
- * Applies the HTTP set-up of the service: body limit, CORS and the API docs. `main.ts` and
- * the e2e tests both call it, so tests exercise the configuration users get.
+ * Applies the HTTP set-up of the service: client addresses, protective headers, CORS, body
+ * limits and shape, and the API docs. `main.ts` and the e2e tests both call it, so tests
+ * exercise the configuration users get.
  */
 export function configureApp(app: NestExpressApplication): NestExpressApplication {
   const config = app.get<ConfigService<AllConfig, true>>(ConfigService);
   const server = config.get('server', { infer: true });
+  // The rate limits count `request.ip`: behind a proxy, only the proxies named here are believed.
+  app.set('trust proxy', server.trustProxy);
+  // Headers first, so every answer carries them, refusals of the body included.
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        // The API is served over plain http in labs: upgrading would break the docs page's own scripts.
+        directives: { upgradeInsecureRequests: null },
+      },
+    }),
+  );
+  app.enableCors({ origin: server.corsOrigins, exposedHeaders: ['Content-Disposition', 'Retry-After'] });
   for (const { path, handler } of bodyParsers(server.bodyLimits)) (path ? app.use(path, handler) : app.use(handler));
+  app.use(jsonShapeMiddleware);
   app.use(bodyErrorsMiddleware);
-  app.enableCors({ origin: server.corsOrigins, exposedHeaders: ['Content-Disposition'] });
   app.enableShutdownHooks();
-  setUpDocs(app);
+  if (server.docs) setUpDocs(app);
   return app;
 }
 

@@ -146,10 +146,63 @@ describe('OpenAPI docs (e2e)', () => {
     expect(schemas.GenerateDto.properties.prompts.example).toEqual(expect.any(Object));
   });
 
+  it('lists the rate limit (429) on every limited route, and not on /ping or /health', () => {
+    const limited: [string, string][] = [
+      ['post', '/generate'],
+      ['get', '/experiments'],
+      ['get', '/experiments/export'],
+      ['get', '/experiments/{id}'],
+      ['get', '/experiments/{id}/images/{imageId}'],
+      ['get', '/users/{username}/experiments'],
+    ];
+    for (const [method, path] of limited) {
+      const response = doc.paths[path][method].responses['429'];
+      expect({ path, documented: response !== undefined }).toEqual({ path, documented: true });
+      expect(response.description).toMatch(/Retry-After/);
+      expect(response.content['application/json'].schema.properties.code.example).toBe(1);
+    }
+    for (const [method, path] of [['get', '/ping'], ['post', '/ping'], ['get', '/health']]) {
+      expect({ path, method, documented: doc.paths[path][method].responses['429'] !== undefined }).toEqual({ path, method, documented: false });
+    }
+  });
+
+  it('lists 413 on /generate, whose body has its own limit', () => {
+    expect(doc.paths['/generate'].post.responses['413'].content['application/json'].schema.properties.message.example).toMatch(/GENERATE_BODY_LIMIT/);
+  });
+
+  it('documents that an experiment image is served as the image type its bytes prove', () => {
+    const content = doc.paths['/experiments/{id}/images/{imageId}'].get.responses['200']?.content ?? {};
+    expect(Object.keys(content).sort()).toEqual(['image/jpeg', 'image/png', 'image/webp']);
+  });
+
   it('serves the Swagger UI at /docs', async () => {
     const response = await request(testApp.app.getHttpServer()).get('/docs').redirects(2);
     expect(response.status).toBe(200);
     expect(response.headers['content-type']).toMatch(/text\/html/);
     expect(response.text).toMatch(/swagger-ui/i);
+  });
+
+  it("works under the page's Content-Security-Policy: every script is a same-origin file that is served, none inline", async () => {
+    const server = testApp.app.getHttpServer();
+    const page = await request(server).get('/docs').redirects(2);
+    const csp: string = page.headers['content-security-policy'];
+    expect(csp).toMatch(/script-src 'self'(;|$)/);
+    // The page's own <style> blocks need inline styles.
+    expect(csp).toMatch(/style-src [^;]*'unsafe-inline'/);
+
+    const scripts = [...page.text.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
+    expect(scripts.length).toBeGreaterThanOrEqual(3);
+    for (const [, attributes, body] of scripts) {
+      expect(body.trim()).toBe('');
+      const src = /\bsrc=["']([^"']+)["']/.exec(attributes)?.[1];
+      expect({ attributes, src }).toEqual({ attributes, src: expect.stringMatching(/^\.?\/docs\/[\w.-]+\.js$/) });
+      const script = await request(server).get(`/${src!.replace(/^\.?\//, '')}`);
+      expect({ src, status: script.status, type: script.headers['content-type'] }).toEqual({
+        src,
+        status: 200,
+        type: expect.stringMatching(/javascript/),
+      });
+    }
+    expect(page.text).not.toMatch(/\son\w+\s*=/i);
   });
 });

@@ -284,32 +284,22 @@ describe('experiments (e2e, simulators)', () => {
       expect(response.status).toBe(200);
     });
 
-    it('records invalid inputs for a known type as failed, with the validation message', async () => {
-      const username = uniqueName('invalid');
-      const generated = await request(server)
+    it('refuses invalid inputs, an unknown app and an unknown type without a record, counting each on /health', async () => {
+      const username = uniqueName('refused');
+      const refused = async () => (await request(server).get('/health')).body.data.info.generate.refused as number;
+      const before = await refused();
+      const invalid = await request(server)
         .post('/generate')
         .set('X-InsPilot-User', username)
         .send({ appid: 0, type: 0, prompts: { task: TASK, num: 0 } });
-      expectFailure(generated, 400, 1, /num/);
+      expectFailure(invalid, 400, 1, /prompts\.num/);
+      expectFailure(await request(server).post('/generate').send({ appid: 7, type: 0, username, prompts: {} }), 400, 1, /Unknown appid 7/);
+      expectFailure(await request(server).post('/generate').send({ appid: 0, type: 9, username, prompts: {} }), 400, 1, /Unknown type 9/);
 
-      const record = await onlyRecordOf(username);
-      expect(record).toMatchObject({ appId: 0, type: 0, pipeline: 'rapid-divergence', status: 'failed', inputs: { task: TASK, num: 0 } });
-      expect(record.error!.message).toBe(generated.body.message);
-      expect(record.steps).toEqual([]);
-      expect(sims.gpt.events()).toEqual([]);
-    });
-
-    it('records a call to an unknown app or type as failed, with the reason', async () => {
-      const username = uniqueName('unknown');
-      expectFailure(await request(server).post('/generate').send({ appid: 7, type: 0, username, prompts: {} }), 400, 1);
-      expectFailure(await request(server).post('/generate').send({ appid: 0, type: 9, username, prompts: {} }), 400, 1);
+      expect(await refused()).toBe(before + 3);
       const page = await api.data<{ items: Experiment[] }>(`/experiments?username=${username}`);
-      expect(page.items.map((item) => [item.appId, item.type, item.appName ?? null, item.pipeline ?? null, item.status])).toEqual([
-        [0, 9, 'paint', null, 'failed'],
-        [7, 0, null, null, 'failed'],
-      ]);
-      expect(page.items[0].error?.message).toMatch(/Unknown type 9/);
-      expect(page.items[1].error?.message).toMatch(/Unknown appid 7/);
+      expect(page.items).toEqual([]);
+      expect(sims.gpt.events()).toEqual([]);
     });
 
     describe('API key', () => {
@@ -403,20 +393,19 @@ describe('experiments (e2e, simulators)', () => {
     let boundary: Date;
 
     const valid0 = { task: TASK, num: 1 };
-    const invalid0 = { task: TASK, num: 0 };
     const valid2 = { designTask: TASK, selectNum: 1, schemes: [{ designTexts: ['可折叠'], designImage: sketchDataUrl(70) }] };
-    const invalid2 = { designTask: TASK, selectNum: 1, schemes: [] };
+    // Each 'failed' run is made to fail by GPT answering errors (refused inputs leave no record).
     const plan: [string, number, Record<string, unknown>, string][] = [
       [alice, 0, valid0, 'succeeded'],
       [bob, 2, valid2, 'succeeded'],
-      [alice, 0, invalid0, 'failed'],
+      [alice, 0, valid0, 'failed'],
       [carol, 0, valid0, 'succeeded'],
       [bob, 0, valid0, 'succeeded'],
       // batch 2
-      [alice, 2, invalid2, 'failed'],
+      [alice, 2, valid2, 'failed'],
       [carol, 2, valid2, 'succeeded'],
       [alice, 0, valid0, 'succeeded'],
-      [bob, 0, invalid0, 'failed'],
+      [bob, 0, valid0, 'failed'],
       [alice, 2, valid2, 'succeeded'],
     ];
     const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -435,14 +424,16 @@ describe('experiments (e2e, simulators)', () => {
       const server = testApp.app.getHttpServer();
       api = researcher(server);
       // One after another, so creation order is known; a clear gap in time between the two batches.
-      for (const [index, [username, type, prompts]] of plan.entries()) {
+      for (const [index, [username, type, prompts, status]] of plan.entries()) {
         if (index === 5) {
           await sleep(15);
           boundary = new Date();
           await sleep(15);
         }
+        await sims.gpt.configure({ errorRate: status === 'failed' ? 1 : 0 });
         await request(server).post('/generate').send({ appid: 0, type, username, prompts });
       }
+      await sims.gpt.configure({ errorRate: 0 });
       const everything = await api.data<{ items: Experiment[]; nextCursor: string | null }>('/experiments?limit=200');
       expect(everything.nextCursor).toBeNull();
       expect(everything.items).toHaveLength(plan.length);
@@ -640,6 +631,8 @@ describe('experiments (e2e, simulators)', () => {
       expect(await eventually(async () => (await health()).errors > errorsBefore)).toBe(true);
       const after = await health();
       expect(after.lastError).toMatch(/duplicate|E11000/i);
+      // Not silent: the loss names the experiment and says retrying could not help.
+      expect(after.lastError).toMatch(/experiment [0-9a-f]{24}, refused by the database for its content/);
       expect(await experiments.countDocuments({})).toBe(1);
     });
   });

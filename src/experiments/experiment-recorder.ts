@@ -1,25 +1,14 @@
 import pLimit from 'p-limit';
 import pRetry, { AbortError } from 'p-retry';
-import { DUPLICATE_KEY } from '../common/mongo-errors';
 import { AppError, ProviderError } from '../common/errors';
+import type { ProvedImage } from '../common/image-bytes';
+import { isValueRefusal } from '../common/mongo-errors';
 import type { ImageTrace, RunRecorder, RunStatus, StepTrace } from '../generation/run-recorder';
 import type { ExperimentImageStore } from './experiment-image-store.service';
 import type { ImageRecord, StepRecord } from './experiment.schema';
 import type { ExperimentsRepository } from './experiments.repository';
+import { recordedOutput } from './recorded-json';
 import type { RecordingHealth } from './recording-health';
-
-/** Replaces every string `replace` knows (an image's base64) with `{ imageId }`, deeply. */
-export function withImageIds(value: unknown, replace: (text: string) => string | undefined): unknown {
-  if (typeof value === 'string') {
-    const imageId = replace(value);
-    return imageId ? { imageId } : value;
-  }
-  if (Array.isArray(value)) return value.map((item) => withImageIds(item, replace));
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([key, item]) => [key, withImageIds(item, replace)]));
-  }
-  return value;
-}
 
 export function describeError(error: Error): { message: string; code?: number; step?: string; provider?: string } {
   if (error instanceof ProviderError) return { message: error.message, code: error.code, step: error.details.step, provider: error.provider };
@@ -64,8 +53,8 @@ export class ExperimentRecorder implements RunRecorder {
     private readonly repository: ExperimentsRepository,
     private readonly images: ExperimentImageStore,
     private readonly health: RecordingHealth,
-    /** Told of the write that completes the record, so readers and shutdown can wait for it. */
-    private readonly onFinished: (flushing: Promise<void>) => void = () => undefined,
+    /** Told of the write that completes the record and how the run ended, so readers and shutdown can wait for it. */
+    private readonly onFinished: (flushing: Promise<void>, status: RunStatus) => void = () => undefined,
     /** Write slots shared by every recorder of the process (see ExperimentsService). */
     private readonly slots: pLimit.Limit = pLimit(Infinity),
   ) {}
@@ -78,7 +67,7 @@ export class ExperimentRecorder implements RunRecorder {
     const opened = (this.opened = this.persist(() => this.repository.create(record as never)).then(
       () => true,
       (error: unknown) => {
-        this.health.failed(`opening experiment ${this.id}`, error);
+        this.lost(`opening experiment ${this.id}`, error);
         this.closed = true;
         return false;
       },
@@ -90,15 +79,14 @@ export class ExperimentRecorder implements RunRecorder {
     return opened;
   }
 
-  inputImageId(index: number): string {
-    return `${this.id}-input-${index}`;
+  /** The id under which the `index`-th sketch of experiment `id` is stored. */
+  static inputImageId(id: string, index: number): string {
+    return `${id}-input-${index}`;
   }
 
-  /** Stores a sketch the participant sent (a data URL) under `inputImageId(index)`. */
-  storeInput(dataUrl: string, index: number): void {
-    const comma = dataUrl.indexOf(',');
-    const contentType = /^data:([^;,]+)/.exec(dataUrl)?.[1] ?? 'application/octet-stream';
-    this.upload(`input image ${index}`, this.inputImageId(index), dataUrl.slice(comma + 1), contentType, { step: 'input', index });
+  /** Stores a sketch the participant sent, as the type its bytes proved. */
+  storeInput(sketch: ProvedImage, index: number): void {
+    this.upload(`input image ${index}`, ExperimentRecorder.inputImageId(this.id, index), sketch.base64, sketch.mime, { step: 'input', index });
   }
 
   stepChanged(trace: StepTrace): void {
@@ -133,11 +121,11 @@ export class ExperimentRecorder implements RunRecorder {
         endedAt,
         durationMs: endedAt.getTime() - this.startedAt.getTime(),
         ...(error ? { error: describeError(error) } : {}),
-        ...(output === undefined ? {} : { output: withImageIds(output, (text) => this.imageIds.get(text)) }),
+        ...(output === undefined ? {} : { output: recordedOutput(output, (text) => this.imageIds.get(text)) }),
       });
       while (this.writing || this.scheduled) await (this.writing ?? new Promise((resolve) => setImmediate(resolve)));
     })();
-    this.onFinished(this.flushing);
+    this.onFinished(this.flushing, status);
   }
 
   /**
@@ -149,9 +137,14 @@ export class ExperimentRecorder implements RunRecorder {
     const once = () =>
       this.slots(write).catch((error: unknown) => {
         // A refusal of the value itself (duplicate key, invalid document) will not pass on a retry.
-        throw isRefusal(error) ? new AbortError(error as Error) : error;
+        throw isValueRefusal(error) ? new AbortError(error as Error) : error;
       });
     return pRetry(once, { retries: 5, minTimeout: 50, factor: 2.5, randomize: true });
+  }
+
+  /** Counts and logs a write that failed for good; one refused for its content is named so, since retrying cannot help. */
+  private lost(what: string, error: unknown): void {
+    this.health.failed(isValueRefusal(error) ? `${what}, refused by the database for its content` : what, error);
   }
 
   private upload(what: string, imageId: string, base64: string, contentType: string, record: Omit<ImageRecord, 'imageId'>): void {
@@ -162,7 +155,7 @@ export class ExperimentRecorder implements RunRecorder {
         this.pendingImages.push(withoutUndefined({ imageId, ...record }));
         this.write();
       })
-      .catch((error: unknown) => this.health.failed(`experiment ${this.id}, ${what}`, error))
+      .catch((error: unknown) => this.lost(`experiment ${this.id}, ${what}`, error))
       .finally(() => this.uploads.delete(upload));
     this.uploads.add(upload);
   }
@@ -199,7 +192,7 @@ export class ExperimentRecorder implements RunRecorder {
         ...(images.length ? { $push: { images: { $each: images } } } : {}),
       }),
     )
-      .catch((error: unknown) => this.health.failed(`experiment ${this.id}`, error))
+      .catch((error: unknown) => this.lost(`experiment ${this.id}`, error))
       .finally(() => {
         this.writing = undefined;
         this.write();
@@ -207,11 +200,6 @@ export class ExperimentRecorder implements RunRecorder {
   }
 }
 
-
-function isRefusal(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return code === DUPLICATE_KEY || code === 2 || code === 10334;
-}
 
 function withoutUndefined<T extends object>(value: T): T {
   return Object.fromEntries(Object.entries(value).filter(([, item]) => item !== undefined)) as T;

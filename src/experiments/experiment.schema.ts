@@ -18,23 +18,26 @@ export class Experiment {
   @Prop({ required: true })
   appId: number;
 
-  /** Absent for a call that named an unknown app. */
+  /** Absent in records of calls that named an unknown app, which older versions recorded. */
   @Prop()
   appName?: string;
 
   @Prop({ required: true })
   type: number;
 
-  /** Absent for a call that named an unknown app or type. */
+  /** Absent in records of calls that named an unknown app or type, which older versions recorded. */
   @Prop()
   pipeline?: string;
 
   @Prop()
   username?: string;
 
-  /** The request's inputs, each sketch replaced by `{ imageId }`. */
-  @Prop({ type: MongooseSchema.Types.Mixed, default: {} })
-  inputs: Record<string, unknown>;
+  /**
+   * The request's inputs as JSON text, each sketch replaced by `{ imageId }` (see
+   * recorded-json); records of older versions hold the object itself.
+   */
+  @Prop({ type: MongooseSchema.Types.Mixed, required: true })
+  inputs: string | Record<string, unknown>;
 
   @Prop({ type: String, required: true, enum: EXPERIMENT_STATUSES })
   status: ExperimentStatus;
@@ -60,7 +63,7 @@ export class Experiment {
   @Prop({ type: [MongooseSchema.Types.Mixed], default: [] })
   images: ImageRecord[];
 
-  /** What the participant was shown, each image replaced by `{ imageId }`. */
+  /** What the participant was shown as JSON text, each image replaced by `{ imageId }`; older records hold the object. */
   @Prop({ type: MongooseSchema.Types.Mixed })
   output?: unknown;
 

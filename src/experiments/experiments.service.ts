@@ -3,8 +3,9 @@ import { ConfigType } from '@nestjs/config';
 import { Types } from 'mongoose';
 import pLimit from 'p-limit';
 import type { Readable } from 'node:stream';
-import { IMAGE_DATA_URL } from '../common/data-url';
-import { NotFoundError } from '../common/errors';
+import { BusinessError, NotFoundError } from '../common/errors';
+import type { ImageMime, ProvedImage } from '../common/image-bytes';
+import { proveImageStream } from '../common/proved-image-stream';
 import { SERVICE_VERSION } from '../common/service-version';
 import { researchConfig } from '../config/research.config';
 import { GenerationApp, Pipeline } from '../generate/generation-app';
@@ -13,19 +14,30 @@ import { ExperimentImageStore } from './experiment-image-store.service';
 import { ExperimentRecorder } from './experiment-recorder';
 import { ExperimentRecord, StepRecord } from './experiment.schema';
 import { ExperimentFilter, ExperimentsRepository } from './experiments.repository';
+import { PendingRecords } from './pending-records';
+import { recordedInputs, recordedValue } from './recorded-json';
 import { RecordingHealth } from './recording-health';
 
 const RECORD_WRITE_SLOTS = 4;
 
+/** A generation's record, checked and ready to open: nothing is stored until `begin`. */
+export interface PreparedRecord {
+  id: Types.ObjectId;
+  /** The inputs as JSON text, each sketch replaced by `{ imageId }`. */
+  inputs: string;
+  sketches: ProvedImage[];
+}
+
 export interface BeginOptions {
   appId: number;
   type: number;
-  /** Absent when the call named an app or type that does not exist. */
-  app?: GenerationApp;
-  pipeline?: Pipeline;
+  app: GenerationApp;
+  pipeline: Pipeline;
   username?: string;
-  inputs: Record<string, unknown>;
 }
+
+/** An experiment as a researcher reads it: steps in order, inputs and output as the values they record. */
+export type ExperimentView = Omit<ExperimentRecord, 'steps' | 'inputs'> & { steps: StepRecord[]; inputs: unknown };
 
 /** Orders steps so each comes after its dependencies, then by start time. */
 export function orderSteps(steps: Record<string, StepRecord>): StepRecord[] {
@@ -48,7 +60,7 @@ export class ExperimentsService implements OnApplicationBootstrap, OnApplication
   private readonly logger = new Logger(ExperimentsService.name);
   private readonly processStartedAt = new Date();
   /** Records of finished runs still being written. */
-  private readonly flushing = new Set<Promise<void>>();
+  private readonly pending = new PendingRecords();
   /**
    * Record writes in flight at once across all runs: bookkeeping should not crowd the
    * database, and a server that serialises writes (the local SQLite-backed one) refuses
@@ -74,79 +86,99 @@ export class ExperimentsService implements OnApplicationBootstrap, OnApplication
   }
 
   async onApplicationShutdown(): Promise<void> {
-    await this.flushed();
+    await this.flushed(this.pending.all());
   }
 
   /**
-   * Waits for the records of this process's finished runs to be written, at most
-   * RECORD_FLUSH_TIMEOUT_MS, so a reader sees every generation that has answered.
+   * Waits, at most RECORD_FLUSH_TIMEOUT_MS, for the given records of finished runs to be
+   * written, so a reader sees each generation that has answered whole.
    */
-  async flushed(): Promise<void> {
-    if (this.flushing.size === 0) return;
+  private async flushed(writes: Promise<void>[]): Promise<void> {
+    if (writes.length === 0) return;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), this.config.flushTimeoutMs)));
-    const done = await Promise.race([Promise.all(this.flushing).then(() => true), timeout]);
+    const done = await Promise.race([Promise.all(writes).then(() => true), timeout]);
     clearTimeout(timer);
-    if (!done) this.health.failed('flushing records', new Error(`records not written within ${this.config.flushTimeoutMs} ms`));
-  }
-
-  private track(flushing: Promise<void>): void {
-    this.flushing.add(flushing);
-    void flushing.finally(() => this.flushing.delete(flushing));
+    if (!done) this.health.failed('flushing records', new Error(`${writes.length} record(s) not written within ${this.config.flushTimeoutMs} ms`));
   }
 
   /**
-   * Opens the record of a generation. If the record cannot be written, the generation
-   * still runs, unrecorded, and the failure is counted on /health.
+   * Checks that a generation's inputs can be recorded exactly as sent, and finds its sketches.
+   * Stores nothing: a refused request costs no disk.
    */
-  begin(options: BeginOptions): RunRecorder {
+  prepare(inputs: Record<string, unknown>): PreparedRecord {
     const id = new Types.ObjectId();
+    const recorded = recordedInputs(inputs, (index) => ExperimentRecorder.inputImageId(String(id), index));
+    if ('problem' in recorded) throw new BusinessError(`Invalid request: ${recorded.problem}`);
+    return { id, inputs: recorded.text, sketches: recorded.sketches };
+  }
+
+  /**
+   * Opens the record of a generation and stores its sketches. If the record cannot be
+   * written, the generation still runs, unrecorded, and the failure is counted on /health.
+   */
+  begin(prepared: PreparedRecord, options: BeginOptions): RunRecorder {
     const startedAt = new Date();
+    const id = String(prepared.id);
     const recorder = new ExperimentRecorder(
-      String(id),
+      id,
       startedAt,
       this.repository,
       this.images,
       this.health,
-      (flushing) => this.track(flushing),
+      (flushing, status) =>
+        this.pending.add({ id, appId: options.appId, type: options.type, username: options.username, status, startedAt, flushing }),
       this.writeSlots,
     );
-    const sketches: string[] = [];
-    const inputs = replaceSketches(options.inputs, (dataUrl) => recorder.inputImageId(sketches.push(dataUrl) - 1));
     void recorder.open({
-      _id: id,
+      _id: prepared.id,
       appId: options.appId,
-      appName: options.app?.name,
+      appName: options.app.name,
       type: options.type,
-      pipeline: options.pipeline?.name,
+      pipeline: options.pipeline.name,
       username: options.username,
-      inputs,
+      inputs: prepared.inputs,
       status: 'running',
       startedAt,
       serviceVersion: SERVICE_VERSION,
       steps: {},
       images: [],
     });
-    sketches.forEach((dataUrl, index) => recorder.storeInput(dataUrl, index));
+    prepared.sketches.forEach((sketch, index) => recorder.storeInput(sketch, index));
     return recorder;
   }
 
   async list(filter: ExperimentFilter, limit: number, after?: string): Promise<{ items: ExperimentRecord[]; nextCursor: string | null }> {
-    await this.flushed();
+    await this.flushed(this.pending.matching(filter));
     // One more than asked tells whether a next page exists.
     const found = await this.repository.list(filter, limit + 1, after);
     return { items: found.slice(0, limit), nextCursor: found.length > limit ? String(found[limit - 1]._id) : null };
   }
 
-  async get(id: string): Promise<Omit<ExperimentRecord, 'steps'> & { steps: StepRecord[] }> {
-    await this.flushed();
-    const record = await this.repository.findById(id);
-    if (!record) throw new NotFoundError(`No experiment ${id}.`);
-    return { ...record, steps: orderSteps(record.steps ?? {}) };
+  /** Waits for the records an export of `filter` will stream. */
+  async flushedMatching(filter: ExperimentFilter): Promise<void> {
+    await this.flushed(this.pending.matching(filter));
   }
 
-  async openImage(id: string, imageId: string): Promise<{ stream: Readable; length: number; contentType: string }> {
-    await this.flushed();
+  async get(id: string): Promise<ExperimentView> {
+    await this.flushed(this.pending.of(id));
+    const record = await this.repository.findById(id);
+    if (!record) throw new NotFoundError(`No experiment ${id}.`);
+    const { output, ...rest } = record;
+    return {
+      ...rest,
+      inputs: recordedValue(record.inputs),
+      ...(output === undefined ? {} : { output: recordedValue(output) }),
+      steps: orderSteps(record.steps ?? {}),
+    };
+  }
+
+  /**
+   * An image of an experiment, with the type its bytes prove (undefined when they prove none,
+   * as a file stored by an older version may), whatever it was stored as.
+   */
+  async openImage(id: string, imageId: string): Promise<{ stream: Readable; length: number; mime?: ImageMime }> {
+    await this.flushed(this.pending.of(id));
     const file = await this.images.find(imageId);
     if (!file || file.metadata.owner !== id) {
       const record = await this.repository.findById(id);
@@ -155,17 +187,7 @@ export class ExperimentsService implements OnApplicationBootstrap, OnApplication
         removed ? `Image ${imageId} of experiment ${id} was removed by the retention policy.` : `No image ${imageId} in experiment ${id}.`,
       );
     }
-    return { stream: this.images.openStream(imageId), length: file.length, contentType: file.metadata.contentType };
+    const { mime, stream } = await proveImageStream(this.images.openStream(imageId));
+    return { stream, length: file.length, mime };
   }
-}
-
-/** Replaces each sketch data URL in the request's inputs by `{ imageId }`, storing it. */
-function replaceSketches(value: unknown, store: (dataUrl: string) => string): Record<string, unknown> {
-  const walk = (item: unknown): unknown => {
-    if (typeof item === 'string') return IMAGE_DATA_URL.test(item) ? { imageId: store(item) } : item;
-    if (Array.isArray(item)) return item.map(walk);
-    if (item && typeof item === 'object') return Object.fromEntries(Object.entries(item).map(([key, child]) => [key, walk(child)]));
-    return item;
-  };
-  return walk(value) as Record<string, unknown>;
 }

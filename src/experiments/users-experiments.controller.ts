@@ -17,7 +17,7 @@ export class UsersExperimentsController {
   @Get(':username/experiments')
   @ApiOperation({ summary: "One participant's experiments, newest first (the other filters apply too)" })
   @ApiEnvelope(ExperimentPageDto)
-  @ApiFailures(400, 401)
+  @ApiFailures(400, 401, 429)
   list(@Param('username') username: string, @Query() query: ExperimentQueryDto) {
     return this.experiments.list(toFilter({ ...query, username }), query.limit ?? DEFAULT_PAGE, query.cursor);
   }

@@ -40,22 +40,12 @@ export class AppRegistry implements OnModuleInit {
 
   /** The pipeline for `appid` and `type`, or a business failure that lists what exists. */
   resolve(appid: number, type: number): { app: GenerationApp; pipeline: Pipeline } {
-    const found = this.find(appid, type);
-    if (!found.app || !found.pipeline) throw found.error!;
-    return { app: found.app, pipeline: found.pipeline };
-  }
-
-  /** What exists of `appid` and `type`, with the failure to report for what does not. */
-  find(appid: number, type: number): { app?: GenerationApp; pipeline?: Pipeline; error?: BusinessError } {
     const registered = this.apps.get(appid);
-    if (!registered) return { error: new BusinessError(`Unknown appid ${appid}; known apps: ${this.describe()}.`) };
+    if (!registered) throw new BusinessError(`Unknown appid ${appid}; known apps: ${this.describe()}.`);
     const pipeline = registered.pipelines.get(type);
     if (pipeline) return { app: registered.app, pipeline };
     const known = [...registered.pipelines.values()].map((p) => `${p.type} (${p.name})`).join(', ') || 'none';
-    return {
-      app: registered.app,
-      error: new BusinessError(`Unknown type ${type} for app ${appid} (${registered.app.name}); known types: ${known}.`),
-    };
+    throw new BusinessError(`Unknown type ${type} for app ${appid} (${registered.app.name}); known types: ${known}.`);
   }
 
   list(): GenerationApp[] {

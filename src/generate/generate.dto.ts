@@ -1,5 +1,8 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { IsInt, IsObject, IsOptional, IsString, MaxLength, Min } from 'class-validator';
+import { IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
+
+/** The longest participant name, in the body or the `X-InsPilot-User` header. */
+export const USERNAME_MAX_LENGTH = 128;
 
 export class GenerateDto {
   /**
@@ -29,6 +32,7 @@ export class GenerateDto {
    */
   @IsOptional()
   @IsString()
-  @MaxLength(128)
+  @Matches(/\S/, { message: 'username must not be blank' })
+  @MaxLength(USERNAME_MAX_LENGTH)
   username?: string;
 }

@@ -2,9 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
 import { BusinessError } from '../common/errors';
-import { describeValidationErrors } from '../common/validation.pipe';
+import { jsonShapeProblem } from '../common/json-shape';
+import { withoutPrototypeKeys } from '../common/prototype-keys';
+import { validationFailure } from '../common/validation.pipe';
 import { ExperimentsService } from '../experiments/experiments.service';
 import { AppRegistry } from './app-registry.service';
+import { GenerateRefusals } from './generate-refusals';
 
 export interface GenerateRequest {
   appid: number;
@@ -14,38 +17,37 @@ export interface GenerateRequest {
 }
 
 /**
- * Opens the experiment record of a request, finds the pipeline it names, checks the inputs
- * against the pipeline's DTO and runs it. Every request is recorded, failures included.
+ * Finds the pipeline a request names, checks its inputs against the pipeline's DTO and
+ * against what a record can keep, and only then opens the experiment record and runs it.
+ * A refused request stores nothing; it is counted on /health and logged.
  */
 @Injectable()
 export class GenerateService {
   constructor(
     private readonly registry: AppRegistry,
     private readonly experiments: ExperimentsService,
+    private readonly refusals: GenerateRefusals,
   ) {}
 
   async generate(request: GenerateRequest): Promise<unknown> {
-    const found = this.registry.find(request.appid, request.type);
-    const recorder = this.experiments.begin({
-      appId: request.appid,
-      type: request.type,
-      app: found.app,
-      pipeline: found.pipeline,
-      username: request.username,
-      inputs: request.prompts,
-    });
-    if (!found.pipeline) {
-      await recorder.finished('failed', found.error!);
-      throw found.error!;
-    }
-    const pipeline = found.pipeline;
-    const input = plainToInstance(pipeline.input, request.prompts);
-    const errors = await validate(input, { forbidUnknownValues: false });
-    if (errors.length > 0) {
-      const failure = new BusinessError(`Invalid request: ${describeValidationErrors(errors, 'prompts').join('; ')}`);
-      await recorder.finished('failed', failure);
-      throw failure;
-    }
+    const { app, pipeline, input, record } = await this.check(request);
+    const recorder = this.experiments.begin(record, { appId: request.appid, type: request.type, app, pipeline, username: request.username });
     return pipeline.run(input, { appId: request.appid, type: request.type, username: request.username, recorder });
+  }
+
+  private async check(request: GenerateRequest) {
+    try {
+      const { app, pipeline } = this.registry.resolve(request.appid, request.type);
+      // Recorded as sent, but run from a copy class-transformer can take (see prototype-keys).
+      const input = plainToInstance(pipeline.input, withoutPrototypeKeys(request.prompts));
+      const errors = await validate(input, { forbidUnknownValues: false });
+      if (errors.length > 0) throw validationFailure(errors, 'prompts');
+      const problem = jsonShapeProblem(request.prompts, { path: 'prompts', refuseNul: true });
+      if (problem) throw new BusinessError(`Invalid request: ${problem}`);
+      return { app, pipeline, input, record: this.experiments.prepare(request.prompts) };
+    } catch (error) {
+      if (error instanceof BusinessError) this.refusals.refuse(request.appid, request.type, error.message);
+      throw error;
+    }
   }
 }

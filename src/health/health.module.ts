@@ -1,10 +1,11 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { ExperimentsModule } from '../experiments/experiments.module';
+import { GenerateModule } from '../generate/generate.module';
 import { HealthController } from './health.controller';
 
 @Module({
-  imports: [TerminusModule.forRoot({ logger: false }), ExperimentsModule],
+  imports: [TerminusModule.forRoot({ logger: false }), ExperimentsModule, GenerateModule],
   controllers: [HealthController],
 })
 export class HealthModule {}

@@ -40,7 +40,12 @@ const FAILURES: Record<number, { code: ResultCode; description: string; message:
   400: { code: ResultCode.Business, description: 'Invalid input.', message: 'Invalid request: username: username must not be empty' },
   401: { code: ResultCode.Business, description: 'Missing or wrong API key.', message: 'A valid X-API-Key header is required.' },
   404: { code: ResultCode.Business, description: 'Unknown user or resource.', message: 'Unknown user "bob": call /paint/start before /paint/save.' },
-  413: { code: ResultCode.Business, description: 'Body over the limit.', message: 'Request body of 120000000 bytes is over the limit of 104857600 bytes (BODY_LIMIT).' },
+  413: { code: ResultCode.Business, description: 'Body over the limit.', message: 'Request body of 60.2 MB is over the limit of 50.0 MB (GENERATE_BODY_LIMIT).' },
+  429: {
+    code: ResultCode.Business,
+    description: 'Over the rate limit of this client address; the `Retry-After` header says when to try again.',
+    message: 'Too many requests from this address: at most 240 per 60 s (RATE_LIMIT_GENERATE); retry in 42 s.',
+  },
   502: { code: ResultCode.Provider, description: 'A model provider failed.', message: 'GPT step "products" failed after 3 attempts: 500 Internal Server Error' },
   503: { code: ResultCode.Provider, description: 'A provider or the database is unavailable.', message: 'No Stable Diffusion instance is healthy.' },
 };

@@ -72,7 +72,7 @@ export type ExportFormat = (typeof EXPORT_FORMATS)[number];
 
 export class ExperimentExportQueryDto extends ExperimentFilterDto {
   /**
-   * jsonl: one experiment per line; csv: one row per step; zip: the JSONL plus every image as PNG.
+   * jsonl: one experiment per line; csv: one row per step; zip: the JSONL plus every image (PNG, JPEG or WebP).
    * @example "jsonl"
    */
   @IsOptional()

@@ -56,14 +56,14 @@ export class ExperimentSummaryDto {
   /** @example 0 */
   appId: number;
   /**
-   * Absent for a call that named an unknown app.
+   * Absent only in records of calls that named an unknown app, which older versions kept.
    * @example "paint"
    */
   appName?: string;
   /** @example 1 */
   type: number;
   /**
-   * Absent for a call that named an unknown app or type.
+   * Absent only in records of calls that named an unknown app or type, which older versions kept.
    * @example "deep-divergence"
    */
   pipeline?: string;
@@ -82,7 +82,7 @@ export class ExperimentSummaryDto {
 }
 
 export class ExperimentDto extends ExperimentSummaryDto {
-  /** The request's inputs, each sketch replaced by `{ imageId }`. */
+  /** The request's inputs exactly as sent, each sketch (a proved PNG, JPEG or WebP) replaced by `{ imageId }`. */
   inputs: Record<string, unknown>;
   /** Every step, each after its dependencies. */
   steps: StepRecordDto[];

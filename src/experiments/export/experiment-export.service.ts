@@ -2,16 +2,27 @@ import { Injectable, Logger } from '@nestjs/common';
 import archiver from 'archiver';
 import { stringify } from 'csv-stringify';
 import { PassThrough, pipeline, Readable } from 'node:stream';
+import { ImageMime, proveImage } from '../../common/image-bytes';
 import { ExperimentImageStore } from '../experiment-image-store.service';
 import { ExperimentRecord } from '../experiment.schema';
 import { ExperimentFilter, ExperimentsRepository } from '../experiments.repository';
 import { orderSteps } from '../experiments.service';
+import { recordedText } from '../recorded-json';
 
-/** One experiment as exported: its id as a string and its steps in dependency order. */
-export function exportRecord(record: ExperimentRecord): Record<string, unknown> {
-  const { _id, steps, ...rest } = record;
-  return { id: String(_id), ...rest, steps: orderSteps(steps ?? {}) };
+/**
+ * One experiment as a JSONL line: its id as a string, its steps in dependency order, and its
+ * inputs and output spliced in as the JSON text they were recorded as, so they are exported
+ * exactly as recorded without being parsed and written again.
+ */
+export function exportLine(record: ExperimentRecord): string {
+  const { _id, steps, inputs, output, ...rest } = record;
+  const head = JSON.stringify({ id: String(_id), ...rest, steps: orderSteps(steps ?? {}) });
+  const recorded = [`"inputs":${recordedText(inputs)}`, ...(output === undefined ? [] : [`"output":${recordedText(output)}`])];
+  return `${head.slice(0, -1)},${recorded.join(',')}}\n`;
 }
+
+/** The file name extension of each image type, for the zip. */
+const EXTENSIONS: Record<ImageMime, string> = { 'image/png': 'png', 'image/jpeg': 'jpg', 'image/webp': 'webp' };
 
 /** Images read at once for a zip export: one query, at most this many images in memory. */
 const ZIP_IMAGE_BATCH = 32;
@@ -58,7 +69,7 @@ export class ExperimentExportService {
     const cursor = this.repository.stream(filter);
     return Readable.from(
       (async function* lines() {
-        for await (const record of cursor) yield `${JSON.stringify(exportRecord(record))}\n`;
+        for await (const record of cursor) yield exportLine(record);
       })(),
     );
   }
@@ -109,7 +120,7 @@ export class ExperimentExportService {
     return csv;
   }
 
-  /** `experiments.jsonl` plus `images/<experiment>/<step>-<index>.png` for every stored image. */
+  /** `experiments.jsonl` plus `images/<experiment>/<step>-<index>.<png|jpg|webp>` for every stored image. */
   zip(filter: ExperimentFilter): Readable {
     const archive = archiver('zip', { zlib: { level: 1 } });
     const output = new PassThrough();
@@ -151,7 +162,9 @@ export class ExperimentExportService {
         const found = await this.images.getMany(batch.map((image) => image.id), { skipMissing: true });
         for (const image of batch) {
           const bytes = found.get(image.id);
-          if (bytes) await add(bytes, image.name);
+          // Named by what the bytes prove, as the image route serves them.
+          const mime = bytes && proveImage(bytes)?.mime;
+          if (bytes) await add(bytes, `${image.name}.${mime ? EXTENSIONS[mime] : 'bin'}`);
         }
         batch = [];
       };
@@ -159,7 +172,7 @@ export class ExperimentExportService {
         for (const image of record.images ?? []) {
           if (image.removed) continue;
           const name = image.step === 'input' ? `input-${image.index}` : `${image.step}-${image.index}`;
-          batch.push({ id: image.imageId, name: `images/${String(record._id)}/${name}.png` });
+          batch.push({ id: image.imageId, name: `images/${String(record._id)}/${name}` });
           if (batch.length >= ZIP_IMAGE_BATCH) await flush();
         }
       }

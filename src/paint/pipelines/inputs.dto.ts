@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IMAGE_DATA_URL } from '../../common/data-url';
+import { IsImageDataUrl } from '../../common/is-image-data-url.decorator';
 import {
   ArrayNotEmpty,
   IsArray,
@@ -14,8 +14,6 @@ import {
   ValidateNested,
 } from 'class-validator';
 
-const IMAGE_URL = new RegExp(`${IMAGE_DATA_URL.source}|^https?://`);
-const IMAGE_URL_MESSAGE = '$property must be an image data URL (data:image/png;base64,…) or an http(s) URL';
 const NOT_BLANK = /\S/;
 
 /** Type 0, rapid divergence. */
@@ -52,10 +50,9 @@ export class DeepDivergenceInput {
   @IsString({ each: true })
   designTexts: string[];
 
-  /** The scheme's sketch; missing when the scheme was never saved. */
+  /** The scheme's sketch as the canvas exports it (a PNG, JPEG or WebP data URL); missing when the scheme was never saved. */
   @IsOptional()
-  @IsString()
-  @Matches(IMAGE_URL, { message: IMAGE_URL_MESSAGE })
+  @IsImageDataUrl()
   designImage?: string;
 
   /**
@@ -74,9 +71,9 @@ export class SelectedSchemeInput {
 }
 
 export class SketchedSchemeInput extends SelectedSchemeInput {
+  /** The scheme's sketch (a PNG, JPEG or WebP data URL), if it has one. */
   @IsOptional()
-  @IsString()
-  @Matches(IMAGE_URL, { message: IMAGE_URL_MESSAGE })
+  @IsImageDataUrl()
   designImage?: string;
 }
 

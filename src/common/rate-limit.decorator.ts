@@ -1,0 +1,9 @@
+import { SetMetadata } from '@nestjs/common';
+
+export const RATE_LIMIT_GROUP = 'inspilot:rate-limit-group';
+
+/** The routes counted apart from the rest: `generate` costs model time, so it has its own, lower limit. */
+export type RateLimitGroup = 'generate';
+
+/** Counts the route's requests under `group`'s limit (RATE_LIMIT_GENERATE) instead of RATE_LIMIT. */
+export const RateLimit = (group: RateLimitGroup) => SetMetadata(RATE_LIMIT_GROUP, group);

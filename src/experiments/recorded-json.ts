@@ -1,0 +1,51 @@
+import { isProvedImage, ProvedImage, readImageDataUrl } from '../common/image-bytes';
+
+/**
+ * The most a record's inputs may take once the sketches are stored apart: the record, its
+ * steps and its output must fit in one database document (16 MB), whatever the text holds.
+ */
+export const MAX_RECORDED_INPUTS_BYTES = 8 * 1024 * 1024;
+
+/**
+ * A generation's inputs as the record keeps them: JSON text, so any key the participant's
+ * front end sent (`a.b`, `$x`, `__proto__`, a NUL) and any nesting come back exactly as sent,
+ * which no database document can promise for such keys. Each string that is a PNG, JPEG or
+ * WebP data URL proved by its bytes is a sketch, stored apart and replaced by `{ imageId }`.
+ */
+export function recordedInputs(
+  inputs: Record<string, unknown>,
+  imageIdFor: (index: number) => string,
+): { text: string; sketches: ProvedImage[] } | { problem: string } {
+  const sketches: ProvedImage[] = [];
+  const text = JSON.stringify(inputs, (_key, value: unknown) => {
+    if (typeof value !== 'string' || !value.startsWith('data:')) return value;
+    const image = readImageDataUrl(value);
+    if (!isProvedImage(image)) return value;
+    return { imageId: imageIdFor(sketches.push(image) - 1) };
+  });
+  const bytes = Buffer.byteLength(text);
+  if (bytes > MAX_RECORDED_INPUTS_BYTES) {
+    return {
+      problem: `prompts hold ${(bytes / 1024 / 1024).toFixed(1)} MB besides their images, over the ${MAX_RECORDED_INPUTS_BYTES / 1024 / 1024} MB an experiment record can keep`,
+    };
+  }
+  return { text, sketches };
+}
+
+/** What the participant was answered, as JSON text, each image it showed replaced by `{ imageId }`. */
+export function recordedOutput(output: unknown, imageIdOf: (text: string) => string | undefined): string {
+  return JSON.stringify(output, (_key, value: unknown) => {
+    const imageId = typeof value === 'string' ? imageIdOf(value) : undefined;
+    return imageId ? { imageId } : value;
+  });
+}
+
+/** A recorded `inputs` or `output` as JSON text (records written before these were text hold the value itself). */
+export function recordedText(value: unknown): string {
+  return typeof value === 'string' ? value : JSON.stringify(value);
+}
+
+/** A recorded `inputs` or `output` as the value it records. */
+export function recordedValue(value: unknown): unknown {
+  return typeof value === 'string' ? JSON.parse(value) : value;
+}
