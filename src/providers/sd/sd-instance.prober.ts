@@ -4,7 +4,8 @@ import { setMaxListeners } from 'node:events';
 import { sdConfig } from '../../config/sd.config';
 import type { SdInstance } from './sd-instance.state';
 import { controlTimeoutMs } from './sd-stall.policy';
-import { SdWebUiClient, WebUiError, WebUiProgress } from './sd-webui.client';
+import { SdWebUiClient, WebUiProgress } from './sd-webui.client';
+import type { WebUiError } from './sd-webui.error';
 
 /**
  * Brings instances that were set aside back once they prove themselves: first checked

@@ -6,7 +6,8 @@ import { SdInstanceProber } from './sd-instance.prober';
 import type { SdInstance, SetAsideReason } from './sd-instance.state';
 import { SD_INSTANCES } from './sd-instances.provider';
 import { controlTimeoutMs, RecentDurations, stallThresholdMs } from './sd-stall.policy';
-import { SdWebUiClient, WebUiError, WebUiImage } from './sd-webui.client';
+import { SdWebUiClient, WebUiImage } from './sd-webui.client';
+import { WebUiError } from './sd-webui.error';
 import type { SdImage, SdRequest } from './sd.types';
 
 /** One try of a job on one instance. */

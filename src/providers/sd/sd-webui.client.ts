@@ -1,20 +1,8 @@
 import { HttpService } from '@nestjs/axios';
 import { Injectable } from '@nestjs/common';
-import { AxiosError } from 'axios';
 import { firstValueFrom } from 'rxjs';
 import type { SdRequest } from './sd.types';
-
-/** A WebUI call that failed. `instanceFault` tells a broken instance (retry elsewhere) from a refused request. */
-export class WebUiError extends Error {
-  constructor(
-    message: string,
-    readonly instanceFault: boolean,
-    readonly timedOut = false,
-  ) {
-    super(message);
-    this.name = 'WebUiError';
-  }
-}
+import { toWebUiError, WebUiError } from './sd-webui.error';
 
 export interface WebUiImage {
   /** Bare base64 PNG. */
@@ -55,34 +43,6 @@ interface ImageResponse {
 interface ProgressResponse {
   progress?: unknown;
   state?: { job?: unknown; job_count?: unknown; job_no?: unknown; job_timestamp?: unknown; sampling_step?: unknown };
-}
-
-/** The WebUI's reason for an error answer: FastAPI's `detail`, its own `error`/`errors`, or an OpenAI-like `error.message`. */
-function detailOf(data: unknown): string {
-  if (typeof data !== 'object' || data === null) return typeof data === 'string' ? data.slice(0, 300) : '';
-  const body = data as { detail?: unknown; error?: unknown; errors?: unknown };
-  if (typeof body.detail === 'string') return body.detail;
-  if (typeof body.errors === 'string') return body.errors;
-  if (typeof body.error === 'string') return body.error;
-  const nested = (body.error as { message?: unknown } | undefined)?.message;
-  return typeof nested === 'string' ? nested : '';
-}
-
-function toWebUiError(error: unknown, timeoutMs: number): WebUiError {
-  if (error instanceof WebUiError) return error;
-  if (error instanceof AxiosError) {
-    if (error.response) {
-      const status = error.response.status;
-      const detail = detailOf(error.response.data);
-      return new WebUiError(`${status}${detail ? ` ${detail}` : ''}`, status >= 500 || status === 408 || status === 429);
-    }
-    if (error.code === AxiosError.ECONNABORTED || error.code === AxiosError.ETIMEDOUT) {
-      return new WebUiError(`timed out after ${timeoutMs} ms`, true, true);
-    }
-    if (error.code === AxiosError.ERR_CANCELED) return new WebUiError('aborted', false);
-    return new WebUiError(error.code ?? error.message, true);
-  }
-  return new WebUiError(error instanceof Error ? error.message : String(error), true);
 }
 
 function parseInfo(info: unknown): Record<string, unknown> {
