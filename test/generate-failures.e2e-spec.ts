@@ -4,14 +4,15 @@
  * lost image costs only its own creative.
  */
 import request from 'supertest';
-import type { SdInstanceStatus } from '../src/providers/sd/sd.types';
+import type { SdInstanceDetailsDto } from '../src/providers/sd/sd-status.dto';
 import { createTestApp, TestApp } from './support/test-app';
 import { eventsOf, eventually, startSims, type Sims } from './support/simulators';
 
 const TYPE0 = { appid: 0, type: 0, prompts: { task: '设计一款运动辅助产品', num: 6 } };
 const GPT_MAX_ATTEMPTS = 3;
+const KEY = 'research-key-for-the-failure-tests';
 
-type InstanceStatus = SdInstanceStatus;
+type InstanceStatus = SdInstanceDetailsDto;
 
 describe('POST /generate under provider faults (e2e, simulators)', () => {
   let sims: Sims;
@@ -21,7 +22,8 @@ describe('POST /generate under provider faults (e2e, simulators)', () => {
   const generateType0 = () => request(server).post('/generate').send(TYPE0);
 
   async function sdStatus(): Promise<{ instances: InstanceStatus[]; queued: number }> {
-    const response = await request(server).get('/sd/status');
+    // With the research key, to see which instance is which simulator.
+    const response = await request(server).get('/sd/status').set('X-API-Key', KEY);
     expect(response.status).toBe(200);
     expect(response.body).toMatchObject({ success: true, code: 0 });
     return response.body.data;
@@ -37,6 +39,8 @@ describe('POST /generate under provider faults (e2e, simulators)', () => {
       GPT_TIMEOUT_MS: '600',
       SD_MAX_ATTEMPTS: '3',
       SD_TIMEOUT_MS: '5000',
+      SD_RECOVERY_WAIT_MS: '300',
+      RESEARCH_API_KEY: KEY,
     });
     server = testApp.app.getHttpServer();
   });

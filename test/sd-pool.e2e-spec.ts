@@ -1,11 +1,12 @@
 /**
  * SdPoolService against two Stable Diffusion simulators: jobs queue in arrival order, an
- * instance never runs more than its one slot, and the generic WebUI calls go through.
+ * instance never runs more than its one slot, and a job moved off a failed instance keeps its
+ * place ahead of later arrivals.
  */
 import request from 'supertest';
 import { SdPoolService } from '../src/providers/sd/sd-pool.service';
 import { createTestApp, TestApp } from './support/test-app';
-import { startSims, type Sims } from './support/simulators';
+import { eventually, startSims, type Sims } from './support/simulators';
 
 const JOBS = 5;
 const jobPrompt = (index: number) => `pool order job ${index}`;
@@ -38,7 +39,7 @@ describe('SdPoolService (e2e, 2 SD simulators, one slot each)', () => {
     expect(status.body).toMatchObject({ success: true, code: 0 });
     expect(status.body.data.queued).toBe(JOBS - 2);
     expect(status.body.data.instances).toHaveLength(2);
-    for (const instance of status.body.data.instances) expect(instance).toMatchObject({ healthy: true, busy: true, running: 1 });
+    for (const instance of status.body.data.instances) expect(instance).toMatchObject({ healthy: true, state: 'busy', running: 1 });
 
     const images = await Promise.all(jobs);
     expect(images).toHaveLength(JOBS);
@@ -74,29 +75,28 @@ describe('SdPoolService (e2e, 2 SD simulators, one slot each)', () => {
     expect(pool.status().queued).toBe(2);
 
     cancel.abort();
+    // The cancelled job left the queue at once; the other waits until an instance confirmed its interrupt.
+    expect(pool.status().queued).toBe(1);
     for (const job of [...running, queued]) await expect(job).rejects.toThrow(/cancelled/);
-    expect(pool.status().queued).toBe(0);
     // The job that was not cancelled still runs, on an instance that is still healthy.
     await expect(unrelated).resolves.toMatchObject({ image: expect.any(String) });
     expect(sims.sdEvents().map((event) => jobIndex(event.prompt))).not.toContain(2);
     expect(pool.status().instances.every((instance) => instance.healthy && instance.failed === 0)).toBe(true);
   });
 
-  it('passes generic WebUI calls through to an instance', async () => {
-    const checkpoint = 'sd_xl_refiner_1.0.safetensors [7440042bbd]';
-    const set = await pool.post<null>('options', { sd_model_checkpoint: checkpoint });
-    expect(set.data).toBeNull();
-    const target = sims.sds.find((sd) => sd.url === set.instance)!;
-    expect(target).toBeDefined();
-    expect(target.config().checkpoint).toBe(checkpoint);
-
-    const models = await pool.get<Array<{ title: string; model_name: string }>>('sd-models');
-    expect(sims.sds.map((sd) => sd.url)).toContain(models.instance);
-    expect(models.data.map((model) => model.model_name)).toContain('sd_xl_base_1.0');
-
-    const options = await pool.get<{ sd_model_checkpoint: string }>('options');
-    expect(typeof options.data.sd_model_checkpoint).toBe('string');
-    // Generic calls are not generation requests: nothing was logged as a model job.
-    expect(sims.sdEvents()).toHaveLength(0);
+  it('runs a job moved off a failed instance before the jobs that arrived after it', async () => {
+    const [failing, other] = sims.sds;
+    await failing.configure({ failNext: [500] });
+    // Job 0 goes to the first instance and fails there; 1 runs on the other; 2 and 3 wait.
+    const jobs = Array.from({ length: 4 }, (_, index) => pool.txt2img({ prompt: jobPrompt(index) }, `retry[${index}]`));
+    const images = await Promise.all(jobs);
+    expect(images.every((image) => image.instance === other.url)).toBe(true);
+    expect(failing.events().map((event) => [jobIndex(event.prompt), event.status])).toEqual([[0, 500]]);
+    const order = other.events().sort((a, b) => a.startSeq - b.startSeq);
+    expect(order.map((event) => jobIndex(event.prompt))).toEqual([1, 0, 2, 3]);
+    expect(other.stats().maxConcurrent).toBe(1);
+    // The failed instance is proved again by a probe image before the next test.
+    expect(await eventually(() => pool.status().instances.every((instance) => instance.healthy), 100)).toBe(true);
+    expect(failing.events().at(-1)).toMatchObject({ outcome: 'ok', meta: { width: 64, height: 64, steps: 1 } });
   });
 });

@@ -62,6 +62,15 @@ export interface SimEvent {
   meta: Record<string, unknown>;
 }
 
+/** One call of the SD interrupt route: `seq` shares the counter of the events, to order it against them. */
+export interface SimInterrupt {
+  seq: number;
+  /** performance.now() of this process, ms. */
+  at: number;
+  /** In-flight jobs it woke (hung ones are not woken). */
+  woken: number;
+}
+
 export interface SimStats {
   url: string;
   port: number;
@@ -128,7 +137,9 @@ export interface SimHandle<C extends FaultOptions> {
   /** Listens again on the same port. */
   accept(): Promise<void>;
   events(): SimEvent[];
-  /** Empties the log and restarts maxConcurrent / requests counting. */
+  /** Interrupt calls since start or the last clearEvents(). */
+  interrupts(): SimInterrupt[];
+  /** Empties the logs and restarts maxConcurrent / requests counting. */
   clearEvents(): void;
   stats(): SimStats;
   /** Back to the start options, empty log, listening. */
@@ -177,6 +188,7 @@ class Simulator<C extends FaultOptions> implements SimContext<C> {
   private readonly sockets = new Set<Socket>();
   private readonly inflight = new Set<Tracked>();
   private log: SimEvent[] = [];
+  private interruptLog: SimInterrupt[] = [];
   private nextId = 1;
   private seq = 0;
   private maxConcurrent = 0;
@@ -290,8 +302,13 @@ class Simulator<C extends FaultOptions> implements SimContext<C> {
     return this.log.map((e) => ({ ...e, meta: { ...e.meta } }));
   }
 
+  interrupts(): SimInterrupt[] {
+    return this.interruptLog.map((entry) => ({ ...entry }));
+  }
+
   clearEvents(): void {
     this.log = [];
+    this.interruptLog = [];
     this.maxConcurrent = this.inflight.size;
     this.requests = 0;
   }
@@ -318,6 +335,7 @@ class Simulator<C extends FaultOptions> implements SimContext<C> {
       t.wake();
       n++;
     }
+    this.interruptLog.push({ seq: ++this.seq, at: performance.now(), woken: n });
     return n;
   }
 
@@ -502,6 +520,7 @@ export async function startSim<C extends FaultOptions>(
     refuse: () => sim.setListening(false),
     accept: () => sim.setListening(true),
     events: () => sim.events(),
+    interrupts: () => sim.interrupts(),
     clearEvents: () => sim.clearEvents(),
     stats: () => sim.stats(),
     reset: () => sim.reset(),

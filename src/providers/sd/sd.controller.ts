@@ -1,23 +1,34 @@
-import { Controller, Get } from '@nestjs/common';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Headers, Inject } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { ApiExtraModels, ApiHeader, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
+import { researchKeyMatches } from '../../common/research-key';
 import { ApiEnvelope } from '../../common/swagger/api-envelope.decorator';
+import { researchConfig } from '../../config/research.config';
 import { SdPoolService } from './sd-pool.service';
-import type { SdPoolStatus } from './sd.types';
+import { SdInstanceDetailsDto, SdInstanceStatusDto, SdPoolStatusDto } from './sd-status.dto';
 
 @ApiTags('sd')
 @Controller('sd')
 export class SdController {
-  constructor(private readonly pool: SdPoolService) {}
+  constructor(
+    private readonly pool: SdPoolService,
+    @Inject(researchConfig.KEY) private readonly research: ConfigType<typeof researchConfig>,
+  ) {}
 
   @Get('status')
-  @ApiOperation({ summary: 'The Stable Diffusion pool: each instance with its health and load, and the queued jobs' })
-  @ApiEnvelope(null, {
-    example: {
-      instances: [{ url: 'http://127.0.0.1:7860', healthy: true, busy: false, running: 0, done: 12, failed: 0, meanMs: 9800, lastError: null }],
-      queued: 0,
-    },
+  @ApiOperation({
+    summary: 'The Stable Diffusion pool: each instance with its health and load, and the queued images',
+    description:
+      'Open to anyone: instances are named `sd-1`, `sd-2`, … in SD_ENDPOINTS order, without addresses or error texts. ' +
+      'With a valid `X-API-Key` (RESEARCH_API_KEY) each instance also shows its `url` and `lastError`.',
   })
-  status(): SdPoolStatus {
-    return this.pool.status();
+  // Either requirement: the key is optional here and only adds details.
+  @ApiSecurity({})
+  @ApiSecurity('research-key')
+  @ApiHeader({ name: 'x-api-key', required: false, description: 'RESEARCH_API_KEY: adds each instance url and last error.' })
+  @ApiExtraModels(SdInstanceStatusDto, SdInstanceDetailsDto)
+  @ApiEnvelope(SdPoolStatusDto, { description: 'Success; instances in the details shape when the X-API-Key is valid.' })
+  status(@Headers('x-api-key') key?: string): SdPoolStatusDto {
+    return this.pool.status(researchKeyMatches(key, this.research.apiKey));
   }
 }

@@ -1,4 +1,4 @@
-/** A txt2img/img2img request as the AUTOMATIC1111 WebUI takes it; only the fields we set are typed. */
+/** A txt2img request as the AUTOMATIC1111 WebUI takes it; only the fields we set are typed. */
 export interface SdRequest {
   prompt: string;
   negative_prompt?: string;
@@ -11,7 +11,6 @@ export interface SdRequest {
   denoising_strength?: number;
   styles?: string[];
   override_settings?: Record<string, unknown>;
-  init_images?: string[];
   [option: string]: unknown;
 }
 
@@ -22,24 +21,9 @@ export interface SdImage {
   seed?: number;
   /** The WebUI's `info`, parsed. */
   info: Record<string, unknown>;
-  /** What was sent, without images. */
-  parameters: Omit<SdRequest, 'init_images'>;
+  /** What was sent. */
+  parameters: SdRequest;
+  /** The URL of the instance that made it. */
   instance: string;
   durationMs: number;
-}
-
-export interface SdInstanceStatus {
-  url: string;
-  healthy: boolean;
-  busy: boolean;
-  running: number;
-  done: number;
-  failed: number;
-  meanMs: number | null;
-  lastError: string | null;
-}
-
-export interface SdPoolStatus {
-  instances: SdInstanceStatus[];
-  queued: number;
 }
