@@ -20,7 +20,7 @@ export class GenerateController {
     description: 'The pipeline result; see each type in the README.',
     example: { count: 1, result: [{ type: 0, displayType: 'sequence', items: [] }] },
   })
-  @ApiFailures(400, 502, 503)
+  @ApiFailures(400, 502, 503, 504)
   generate(@Body() body: GenerateDto, @Headers('x-inspilot-user') userHeader?: string): Promise<unknown> {
     return this.generator.generate({ ...body, username: body.username ?? (userHeader?.trim() || undefined) });
   }
