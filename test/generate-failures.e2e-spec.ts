@@ -120,8 +120,8 @@ describe('POST /generate under provider faults (e2e, simulators)', () => {
       await sims.gpt.configure({ hang: true });
       const response = await generateType0();
       expect(response.body).toMatchObject({ success: false, data: null, code: 2 });
-      // A timed-out call is a connection failure (openai's APIConnectionTimeoutError), hence 503.
-      expect(response.status).toBe(503);
+      // The provider answered too slowly rather than not at all: a gateway timeout.
+      expect(response.status).toBe(504);
       expect(response.body.message).toContain('GPT step "products"');
       expect(response.body.message).toContain(`${GPT_MAX_ATTEMPTS} tries`);
       expect(response.body.message).toContain('timed out after');

@@ -24,7 +24,7 @@ export class GenerateController {
     description: 'The pipeline result; see each type in the README.',
     example: { count: 1, result: [{ type: 0, displayType: 'sequence', items: [] }] },
   })
-  @ApiFailures(400, 413, 429, 502, 503)
+  @ApiFailures(400, 413, 429, 502, 503, 504)
   generate(
     @Body() body: GenerateDto,
     @Req() request: Request,

@@ -1,4 +1,6 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable } from '@nestjs/common';
+import { ConfigType } from '@nestjs/config';
+import { generationConfig } from '../config/generation.config';
 import { GptService } from '../providers/gpt/gpt.service';
 import { SdPoolService } from '../providers/sd/sd-pool.service';
 import { ImageStyleService } from '../prompts/image-style.service';
@@ -15,10 +17,12 @@ export class GenerationRunFactory {
     private readonly sd: SdPoolService,
     private readonly prompts: PromptService,
     private readonly styles: ImageStyleService,
+    @Inject(generationConfig.KEY) private readonly config: ConfigType<typeof generationConfig>,
   ) {}
 
   create(graph: GraphSpec, recorder: RunRecorder = NO_RECORDING): GenerationRun {
-    return new GenerationRun(graph, { gpt: this.gpt, sd: this.sd, prompts: this.prompts, styles: this.styles }, recorder);
+    const providers = { gpt: this.gpt, sd: this.sd, prompts: this.prompts, styles: this.styles };
+    return new GenerationRun(graph, providers, recorder, this.config.deadlineMs);
   }
 
   /** Fails start-up when a graph names a template or style the prompts folder lacks. */

@@ -1,5 +1,6 @@
 import { Logger } from '@nestjs/common';
-import { CancelledError, ProviderError } from '../common/errors';
+import { setMaxListeners } from 'node:events';
+import { AttemptFailure, CancelledError, Provider, ProviderError } from '../common/errors';
 import type { GptAnswer, GptService } from '../providers/gpt/gpt.service';
 import type { SdPoolService } from '../providers/sd/sd-pool.service';
 import type { SdImage } from '../providers/sd/sd.types';
@@ -30,19 +31,27 @@ const LIST_TRIES = 2;
 /**
  * One generation: the steps of a graph, each a GPT call or a batch of images, reported to a
  * recorder as they happen. Pipelines speak in steps, templates and styles; this class turns
- * them into provider calls.
+ * them into provider calls. A generation has a deadline: then it gives up what is still
+ * running and answers with what was made.
  */
 export class GenerationRun {
   private readonly logger = new Logger(GenerationRun.name);
   private imagesMissing = false;
-  /** Aborted when the generation fails: steps still running or queued are given up. */
+  /** Aborted when the generation fails or its deadline passes: steps still running or queued are given up. */
   private readonly cancel = new AbortController();
+  /** Set before `cancel` aborts for the deadline, so cancelled images count as missing rather than unneeded. */
+  private deadlinePassed = false;
 
   constructor(
     private readonly graph: GraphSpec,
     private readonly providers: RunProviders,
     private readonly recorder: RunRecorder,
-  ) {}
+    private readonly deadlineMs: number,
+  ) {
+    // Every GPT call and image of the run listens on this one signal. The listeners end with
+    // the run, so a large run is not a leak, and Node's default warning at 10 would be noise.
+    setMaxListeners(0, this.cancel.signal);
+  }
 
   /**
    * A GPT step that answers a list of exactly `count` items; extra items are dropped. With
@@ -86,35 +95,45 @@ export class GenerationRun {
           image.imageId = await this.recorder.imageMade({ step, index, image });
           return { ok: true, image };
         } catch (error) {
-          if (error instanceof CancelledError) return { ok: false, error };
-          const reason = (error as Error).message;
+          const cutByDeadline = error instanceof CancelledError && this.deadlinePassed;
+          // Given up because the generation failed: nobody will see it, so it is not "missing".
+          if (error instanceof CancelledError && !cutByDeadline) return { ok: false, error };
+          const reason = cutByDeadline ? `not made within the ${this.deadlineMs} ms generation deadline` : (error as Error).message;
           trace.attempts.push({ attempt: trace.attempts.length + 1, reason: `image ${index}: ${reason}`, at: new Date().toISOString() });
           this.logger.warn(`Image ${index} of step "${step}" not made: ${reason}`);
           this.imagesMissing = true;
-          return { ok: false, error: error as Error };
+          return { ok: false, error: cutByDeadline ? this.pastDeadline('Image', step, 'sd') : (error as Error) };
         }
       }),
     ).then((outcomes) => {
       const made = outcomes.filter((outcome) => outcome.ok).length;
-      this.endTrace(trace, made > 0 ? 'succeeded' : 'failed', made === 0 ? 'no image could be made' : undefined);
+      const none = this.deadlinePassed ? this.pastDeadline('Image', step, 'sd').message : 'no image could be made';
+      this.endTrace(trace, made > 0 ? 'succeeded' : 'failed', made === 0 ? none : undefined);
       return outcomes;
     });
   }
 
   /**
-   * Runs a pipeline's body and reports how it ended: partly succeeded when an image was
-   * left out, failed when the body threw.
+   * Runs a pipeline's body within the generation deadline and reports how it ended: partly
+   * succeeded when an image was left out (the deadline's included), failed when the body threw.
    */
   async execute<T>(body: () => Promise<T>): Promise<T> {
+    const deadline = setTimeout(() => {
+      this.deadlinePassed = true;
+      this.cancel.abort();
+    }, this.deadlineMs);
+    let result: T;
     try {
-      const result = await body();
-      await this.recorder.finished(this.imagesMissing ? 'partly-succeeded' : 'succeeded', undefined, result);
-      return result;
+      result = await body();
     } catch (error) {
       this.cancel.abort();
       await this.recorder.finished('failed', error as Error);
       throw error;
+    } finally {
+      clearTimeout(deadline);
     }
+    await this.recorder.finished(this.imagesMissing ? 'partly-succeeded' : 'succeeded', undefined, result);
+    return result;
   }
 
   /** Renders the step's template, asks GPT, and asks once more when `accept` refuses the answer. */
@@ -130,12 +149,19 @@ export class GenerationRun {
       const rendered = this.providers.prompts.render(spec.template!, vars);
       Object.assign(trace, { template: rendered.template, templateHash: rendered.hash, prompt: rendered.text });
       this.recorder.stepChanged(trace);
+      const call = {
+        step,
+        signal: this.cancel.signal,
+        onFailedTry: (failure: AttemptFailure) => {
+          trace.attempts.push(failure);
+          this.recorder.stepChanged(trace);
+        },
+      };
       for (let tries = 1; tries <= LIST_TRIES; tries++) {
         const answer =
           spec.kind === 'vision' && images
-            ? await this.providers.gpt.vision(rendered.text, images, { step, signal: this.cancel.signal })
-            : await this.providers.gpt.chat(rendered.text, { step, signal: this.cancel.signal });
-        trace.attempts.push(...answer.failures);
+            ? await this.providers.gpt.vision(rendered.text, images, call)
+            : await this.providers.gpt.chat(rendered.text, call);
         trace.model = answer.model;
         trace.rawOutput = answer.text;
         trace.tokens = addTokens(trace.tokens, answer.usage);
@@ -153,12 +179,21 @@ export class GenerationRun {
         { step, model: trace.model, attempts: trace.attempts },
       );
     } catch (error) {
-      if (error instanceof ProviderError && error.details.attempts) {
-        for (const failure of error.details.attempts) if (!trace.attempts.includes(failure)) trace.attempts.push(failure);
-      }
-      this.endTrace(trace, 'failed', (error as Error).message);
-      throw error;
+      const failure =
+        error instanceof CancelledError && this.deadlinePassed
+          ? this.pastDeadline('GPT', step, 'gpt', { model: trace.model, attempts: trace.attempts })
+          : (error as Error);
+      this.endTrace(trace, 'failed', failure.message);
+      throw failure;
     }
+  }
+
+  /** A step the answer needs that the deadline cut off: the generation's failure names it. */
+  private pastDeadline(kind: 'GPT' | 'Image', step: string, provider: Provider, details: ProviderError['details'] = {}): ProviderError {
+    return new ProviderError(`${kind} step "${step}" did not finish within the ${this.deadlineMs} ms generation deadline`, provider, 504, {
+      step,
+      ...details,
+    });
   }
 
   private spec(step: string) {

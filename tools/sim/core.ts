@@ -1,6 +1,8 @@
+import { once } from 'node:events';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { seededRandom } from './hash';
 import { HttpError, errorBody, isObject, readJson, sendJson } from './http';
 
@@ -11,10 +13,12 @@ import { HttpError, errorBody, isObject, readJson, sendJson } from './http';
  * requests that stand for model work.
  */
 
-/** Knobs common to both simulators. All can be changed while running. */
 /** How long before its latency ends an answer starts being made. */
 const PRODUCE_AHEAD_MS = 150;
+/** Share of the latency before a streamed answer's first chunk; the rest of its chunks spread to the end. */
+const FIRST_CHUNK_SHARE = 0.5;
 
+/** Knobs common to both simulators. All can be changed while running. */
 export interface FaultOptions {
   /** Delay before each model answer, ms. */
   latencyMs: number;
@@ -25,6 +29,12 @@ export interface FaultOptions {
   failNext: number[];
   /** Model requests never answer (until the client or close() gives up). */
   hang: boolean;
+  /** The next N model requests hang, then requests answer again. */
+  hangNext: number;
+  /** Model requests whose prompt contains this text hang ('' = none): one step of a pipeline hangs. */
+  hangPromptContains: string;
+  /** Sent as `retry-after-ms` and `retry-after` (whole seconds, rounded up) with injected 429 and 503 answers; 0 = no header. */
+  retryAfterMs: number;
   /** Not listening: connections are refused. */
   refuse: boolean;
   /** Seed of the generator behind errorRate and random SD seeds. */
@@ -37,6 +47,9 @@ export const FAULT_DEFAULTS: FaultOptions = {
   errorStatus: 500,
   failNext: [],
   hang: false,
+  hangNext: 0,
+  hangPromptContains: '',
+  retryAfterMs: 0,
   refuse: false,
   seed: 1,
 };
@@ -86,11 +99,20 @@ export interface ModelJob {
   kind: ModelKind;
   prompt: string;
   meta: Record<string, unknown>;
+  /** Answered as server-sent events: the first at half the latency, the last at its end. */
+  stream?: boolean;
 }
 
 export interface ModelReply {
   status: number;
   body: unknown;
+}
+
+/** A streamed answer: each event is one `data:` line; `data: [DONE]` follows the last. */
+export interface StreamedReply {
+  events: unknown[];
+  /** Sends this many events, then holds the connection open without finishing. */
+  stallAfter?: number;
 }
 
 /** A job currently in flight, as the SD progress route sees it. */
@@ -105,8 +127,12 @@ export interface SimContext<C extends FaultOptions> {
   readonly config: C;
   /** Random numbers from the configured seed. */
   random(): number;
-  /** Runs one model request through latency and faults, then answers with `produce()`. */
-  runModel(res: ServerResponse, job: ModelJob, produce: () => ModelReply | Promise<ModelReply>): Promise<void>;
+  /**
+   * Runs one model request through latency and faults, then answers with `produce()`: a JSON
+   * reply, or for a streamed job the events it streams (`meta.chunks` counts those sent,
+   * `meta.stalled` marks a held stream).
+   */
+  runModel(res: ServerResponse, job: ModelJob, produce: () => ModelReply | StreamedReply | Promise<ModelReply | StreamedReply>): Promise<void>;
   /** Logs a model request turned away before any work (e.g. a bad key) and answers it. */
   reject(res: ServerResponse, job: ModelJob, status: number, message: string): void;
   /** Cuts the latency wait of every in-flight job short; returns how many were woken. */
@@ -160,6 +186,8 @@ interface Tracked {
   event: SimEvent;
   latencyMs: number;
   wake: () => void;
+  /** Ends every wait of the request, a held stream's included. */
+  abandon: () => void;
   /** Settles once the request has been answered, reset or abandoned. */
   done: Promise<void>;
 }
@@ -273,7 +301,7 @@ class Simulator<C extends FaultOptions> implements SimContext<C> {
     await this.setListening(false);
     this.closed = true;
     // Destroying the sockets already ended these; this is a safety net for anything left waiting.
-    for (const t of this.inflight) t.wake();
+    for (const t of this.inflight) t.abandon();
   }
 
   async configure(patch: Partial<C>): Promise<C> {
@@ -367,9 +395,13 @@ class Simulator<C extends FaultOptions> implements SimContext<C> {
   }
 
   /** Decides the fate of a request before it waits: a scripted status, a hang, a random error, or none. */
-  private nextFault(): number | 'hang' | undefined {
+  private nextFault(job: ModelJob): number | 'hang' | undefined {
     if (this.config.failNext.length > 0) return this.config.failNext.shift();
-    if (this.config.hang) return 'hang';
+    if (this.config.hangNext > 0) {
+      this.config.hangNext--;
+      return 'hang';
+    }
+    if (this.config.hang || (this.config.hangPromptContains !== '' && job.prompt.includes(this.config.hangPromptContains))) return 'hang';
     if (this.config.errorRate > 0 && this.rng() < this.config.errorRate) return this.config.errorStatus;
     return undefined;
   }
@@ -380,36 +412,44 @@ class Simulator<C extends FaultOptions> implements SimContext<C> {
     this.finish(event, status, 'error');
   }
 
-  async runModel(res: ServerResponse, job: ModelJob, produce: () => ModelReply | Promise<ModelReply>): Promise<void> {
+  async runModel(
+    res: ServerResponse,
+    job: ModelJob,
+    produce: () => ModelReply | StreamedReply | Promise<ModelReply | StreamedReply>,
+  ): Promise<void> {
     const event = this.begin(job);
-    const fault = this.nextFault();
+    const fault = this.nextFault(job);
     const latencyMs = fault === 'hang' ? Infinity : Math.max(0, this.config.latencyMs);
+    // A stream's wait ends at its first chunk; its other chunks fill the rest of the latency.
+    const waitMs = job.stream && fault === undefined ? latencyMs * FIRST_CHUNK_SHARE : latencyMs;
 
     // The wait ends on the latency timer, on interrupt() / close(), or when the client goes away.
     let wake!: () => void;
     const woken = new Promise<void>((resolve) => (wake = resolve));
-    let clientGone = false;
-    const onClose = () => {
-      if (res.writableFinished) return;
-      clientGone = true;
+    const gone = new AbortController();
+    const abandon = () => {
+      gone.abort();
       wake();
+    };
+    const onClose = () => {
+      if (!res.writableFinished) abandon();
     };
     res.on('close', onClose);
     // A hung request ignores interrupt(): only close() or the client leaving ends it.
     let settle!: () => void;
     const done = new Promise<void>((resolve) => (settle = resolve));
-    const tracked: Tracked = { event, latencyMs, wake: fault === 'hang' ? () => undefined : wake, done };
+    const tracked: Tracked = { event, latencyMs, wake: fault === 'hang' ? () => undefined : wake, abandon, done };
     this.inflight.add(tracked);
     this.maxConcurrent = Math.max(this.maxConcurrent, this.inflight.size);
-    const timer = Number.isFinite(latencyMs) && latencyMs > 0 ? setTimeout(wake, latencyMs) : undefined;
-    if (latencyMs === 0) wake();
-    const stopped = () => clientGone || this.closed;
-    // The answer is made during the last part of the latency, so latency is the whole service
+    const timer = Number.isFinite(waitMs) && waitMs > 0 ? setTimeout(wake, waitMs) : undefined;
+    if (waitMs === 0) wake();
+    const stopped = () => gone.signal.aborted || this.closed;
+    // The answer is made during the last part of the wait, so latency is the whole service
     // time of a request (benchmarks compare against it exactly) and making one answer does not
     // hold up the arrival of requests sent at the same moment.
     let startProducing!: () => void;
     const produceGate = new Promise<void>((resolve) => (startProducing = resolve));
-    const produceTimer = Number.isFinite(latencyMs) ? setTimeout(startProducing, Math.max(0, latencyMs - PRODUCE_AHEAD_MS)) : undefined;
+    const produceTimer = Number.isFinite(waitMs) ? setTimeout(startProducing, Math.max(0, waitMs - PRODUCE_AHEAD_MS)) : undefined;
     const reply = fault === undefined ? produceGate.then(produce) : undefined;
     reply?.catch(() => undefined);
 
@@ -424,12 +464,15 @@ class Simulator<C extends FaultOptions> implements SimContext<C> {
         res.socket?.destroy();
         this.finish(event, 0, 'reset');
       } else if (fault !== undefined && fault !== 'hang') {
-        sendJson(res, fault, errorBody(fault, `${this.name} simulator: injected failure ${fault}`));
+        sendJson(res, fault, errorBody(fault, `${this.name} simulator: injected failure ${fault}`), this.retryAfter(fault));
         this.finish(event, fault, 'error');
       } else {
         const answer = await reply!;
         if (stopped()) {
           this.finish(event, null, 'aborted');
+        } else if ('events' in answer) {
+          const outcome = await streamEvents(res, event, answer, event.start + latencyMs, gone.signal);
+          this.finish(event, outcome === 'ok' ? 200 : null, outcome);
         } else {
           sendJson(res, answer.status, answer.body);
           this.finish(event, answer.status, answer.status < 400 ? 'ok' : 'error');
@@ -446,6 +489,13 @@ class Simulator<C extends FaultOptions> implements SimContext<C> {
       this.inflight.delete(tracked);
       settle();
     }
+  }
+
+  /** The headers that tell a client how long to wait before trying again, as OpenAI and Azure send them. */
+  private retryAfter(status: number): Record<string, string> {
+    const ms = this.config.retryAfterMs;
+    if (ms <= 0 || (status !== 429 && status !== 503)) return {};
+    return { 'retry-after-ms': String(ms), 'retry-after': String(Math.ceil(ms / 1000)) };
   }
 
   private async dispatch(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -494,6 +544,34 @@ class Simulator<C extends FaultOptions> implements SimContext<C> {
         return sendJson(res, 404, errorBody(404, `no admin route ${route}`));
     }
   }
+}
+
+/**
+ * Sends a streamed answer: the first event now, the others spread so the last leaves at `endAt`
+ * (performance.now() time), then `[DONE]`. A stalled reply sends its events and holds the
+ * connection until the client leaves. Resolves with the request's outcome.
+ */
+async function streamEvents(res: ServerResponse, event: SimEvent, reply: StreamedReply, endAt: number, gone: AbortSignal): Promise<Outcome> {
+  res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+  // A stream that stalls before its first event still shows the client that it was accepted.
+  res.flushHeaders();
+  const { events, stallAfter } = reply;
+  const startAt = performance.now();
+  event.meta.chunks = 0;
+  for (let i = 0; i < Math.min(events.length, stallAfter ?? Infinity); i++) {
+    const at = events.length > 1 ? startAt + ((endAt - startAt) * i) / (events.length - 1) : endAt;
+    await sleep(Math.max(0, at - performance.now()), undefined, { signal: gone }).catch(() => undefined);
+    if (gone.aborted) return 'aborted';
+    res.write(`data: ${JSON.stringify(events[i])}\n\n`);
+    event.meta.chunks = i + 1;
+  }
+  if (stallAfter !== undefined) {
+    event.meta.stalled = true;
+    if (!gone.aborted) await once(gone, 'abort');
+    return 'aborted';
+  }
+  res.end('data: [DONE]\n\n');
+  return 'ok';
 }
 
 /** Starts a simulator server; `defaults` must hold every option (it also defines which options exist). */

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { randomBytes } from 'node:crypto';
-import { FAULT_DEFAULTS, startSim, type FaultOptions, type SimHandle, type StartOptions } from './core';
+import { FAULT_DEFAULTS, startSim, type FaultOptions, type SimHandle, type ModelReply, type StartOptions, type StreamedReply } from './core';
 import { answerFor } from './gpt-text';
 import { HttpError, isObject, readJson, type Json } from './http';
 
@@ -18,6 +18,12 @@ export interface GptSimOptions extends FaultOptions {
   messy: boolean;
   /** Reported when the request names no model. */
   model: string;
+  /** Every streamed answer sends this many chunks, then holds the connection without finishing (-1 = off). */
+  stallAfterChunks: number;
+  /** The next streamed answers stall after these many chunks, consumed in order (0 = headers, no chunk). */
+  stallNext: number[];
+  /** Answers carry NUL characters inside their items (a database refuses them in strings). */
+  nulChars: boolean;
 }
 
 export const GPT_DEFAULTS: GptSimOptions = {
@@ -28,6 +34,9 @@ export const GPT_DEFAULTS: GptSimOptions = {
   extraNext: 0,
   messy: false,
   model: 'gpt-sim',
+  stallAfterChunks: -1,
+  stallNext: [],
+  nulChars: false,
 };
 
 export type GptSimHandle = SimHandle<GptSimOptions>;
@@ -40,7 +49,14 @@ interface ParsedChat {
   prompt: string;
   images: number;
   messages: number;
+  stream: boolean;
+  includeUsage: boolean;
 }
+
+/** A streamed answer's text is cut into about this many characters a chunk… */
+const CHUNK_CHARS = 8;
+/** …and into no more chunks than this. */
+const MAX_CHUNKS = 16;
 
 /** Flattens message contents (string or text / image_url parts) into one text, counting images. */
 function parseChat(body: Json, fallbackModel: string): ParsedChat {
@@ -67,6 +83,8 @@ function parseChat(body: Json, fallbackModel: string): ParsedChat {
     prompt: texts.join('\n'),
     images,
     messages: body.messages.length,
+    stream: body.stream === true,
+    includeUsage: isObject(body.stream_options) && body.stream_options.include_usage === true,
   };
 }
 
@@ -83,6 +101,42 @@ function tokens(text: string): number {
   return Math.max(1, cjk + Math.ceil((text.length - cjk) / 4));
 }
 
+interface Usage {
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+}
+
+/** A NUL inside every item, which a careful client strips before using or storing the text. */
+function withNul(text: string): string {
+  return text
+    .split('#')
+    .map((item) => `${item.slice(0, 1)}\u0000${item.slice(1)}`)
+    .join('#');
+}
+
+/**
+ * The chunks OpenAI streams for one answer: the text in pieces (the first with the role), a
+ * chunk with the finish reason, and the usage when asked for. Azure first sends its prompt
+ * filter results in a chunk without choices.
+ */
+function chunksOf(text: string, model: string, usage: Usage, options: { includeUsage: boolean; azure: boolean }): unknown[] {
+  const characters = Array.from(text);
+  const size = Math.max(CHUNK_CHARS, Math.ceil(characters.length / MAX_CHUNKS));
+  const pieces: string[] = [];
+  for (let at = 0; at < characters.length; at += size) pieces.push(characters.slice(at, at + size).join(''));
+  const base = { id: `chatcmpl-sim${randomBytes(9).toString('hex')}`, object: 'chat.completion.chunk', created: Math.floor(Date.now() / 1000), model };
+  // With include_usage every chunk but the last carries `usage: null`.
+  const noUsage = options.includeUsage ? { usage: null } : {};
+  const chunk = (delta: object, finish: string | null) => ({ ...base, choices: [{ index: 0, delta, finish_reason: finish, logprobs: null }], ...noUsage });
+  return [
+    ...(options.azure ? [{ id: '', object: '', created: 0, model: '', choices: [], prompt_filter_results: [{ prompt_index: 0, content_filter_results: {} }] }] : []),
+    ...pieces.map((content, index) => chunk(index === 0 ? { role: 'assistant', content } : { content }, null)),
+    chunk({}, 'stop'),
+    ...(options.includeUsage ? [{ ...base, choices: [], usage }] : []),
+  ];
+}
+
 export function startGptSim(options: Partial<GptSimOptions> & StartOptions = {}): Promise<GptSimHandle> {
   return startSim<GptSimOptions>('GPT', GPT_DEFAULTS, options, async (req, res, url, ctx) => {
     const azure = AZURE_PATH.exec(url.pathname);
@@ -93,7 +147,8 @@ export function startGptSim(options: Partial<GptSimOptions> & StartOptions = {})
     const meta: Record<string, unknown> = { model: chat.model, images: chat.images, messages: chat.messages };
     if (deployment) meta.deployment = deployment;
     if (azure) meta.apiVersion = url.searchParams.get('api-version');
-    const job = { kind: 'chat' as const, prompt: chat.prompt, meta };
+    if (chat.stream) Object.assign(meta, { stream: true, includeUsage: chat.includeUsage });
+    const job = { kind: 'chat' as const, prompt: chat.prompt, meta, stream: chat.stream };
 
     const required = ctx.config.requireKey;
     if (required && presentedKey(req) !== required) {
@@ -101,7 +156,7 @@ export function startGptSim(options: Partial<GptSimOptions> & StartOptions = {})
       return true;
     }
 
-    await ctx.runModel(res, job, () => {
+    await ctx.runModel(res, job, (): ModelReply | StreamedReply => {
       const cfg = ctx.config;
       const counted = /恰好\s*\d+\s*项/.test(chat.prompt);
       // One-shot count faults are spent only on list answers, where they mean something.
@@ -117,8 +172,14 @@ export function startGptSim(options: Partial<GptSimOptions> & StartOptions = {})
       meta.requested = answer.requested;
       meta.answered = answer.items.length;
       meta.listKind = answer.kind;
+      const text = cfg.nulChars ? withNul(answer.text) : answer.text;
       const promptTokens = tokens(chat.prompt) + chat.images * 85;
       const completionTokens = tokens(answer.text);
+      const usage = { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens };
+      if (chat.stream) {
+        const stallAfter = cfg.stallNext.length > 0 ? cfg.stallNext.shift() : cfg.stallAfterChunks >= 0 ? cfg.stallAfterChunks : undefined;
+        return { events: chunksOf(text, chat.model, usage, { includeUsage: chat.includeUsage, azure: Boolean(azure) }), stallAfter };
+      }
       return {
         status: 200,
         body: {
@@ -126,8 +187,8 @@ export function startGptSim(options: Partial<GptSimOptions> & StartOptions = {})
           object: 'chat.completion',
           created: Math.floor(Date.now() / 1000),
           model: chat.model,
-          choices: [{ index: 0, message: { role: 'assistant', content: answer.text }, finish_reason: 'stop', logprobs: null }],
-          usage: { prompt_tokens: promptTokens, completion_tokens: completionTokens, total_tokens: promptTokens + completionTokens },
+          choices: [{ index: 0, message: { role: 'assistant', content: text }, finish_reason: 'stop', logprobs: null }],
+          usage,
         },
       };
     });

@@ -40,10 +40,10 @@ export async function readJson(req: IncomingMessage): Promise<Json> {
   }
 }
 
-export function sendJson(res: ServerResponse, status: number, body: unknown): void {
+export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   if (res.headersSent || res.destroyed) return;
   const payload = Buffer.from(JSON.stringify(body));
-  res.writeHead(status, { 'content-type': 'application/json', 'content-length': payload.length });
+  res.writeHead(status, { ...headers, 'content-type': 'application/json', 'content-length': payload.length });
   res.end(payload);
 }
 

@@ -1,3 +1,4 @@
+import { performance } from 'node:perf_hooks';
 import { PNG } from 'pngjs';
 import { startGptSim, type GptSimHandle } from './gpt';
 import { readPngText } from './png';
@@ -10,6 +11,13 @@ interface ChatCompletion {
   model: string;
   choices: Array<{ index: number; message: { role: string; content: string }; finish_reason: string }>;
   usage: { prompt_tokens: number; completion_tokens: number; total_tokens: number };
+}
+
+interface ChatChunk {
+  object: string;
+  model: string;
+  choices: Array<{ index: number; delta: { role?: string; content?: string }; finish_reason: string | null }>;
+  usage?: ChatCompletion['usage'] | null;
 }
 
 interface Txt2ImgResponse {
@@ -47,6 +55,38 @@ async function chatText(content: unknown): Promise<string> {
   return ((await res.json()) as ChatCompletion).choices[0].message.content;
 }
 
+function streamChat(content: unknown, options: { includeUsage?: boolean; path?: string; signal?: AbortSignal } = {}): Promise<Response> {
+  return post(
+    `${gpt.url}${options.path ?? '/v1/chat/completions'}`,
+    { model: 'gpt-4o', messages: [{ role: 'user', content }], stream: true, ...(options.includeUsage ? { stream_options: { include_usage: true } } : {}) },
+    {},
+    options.signal,
+  );
+}
+
+/** Reads server-sent events as they arrive: each `data:` payload with the time (performance.now()) it came. */
+async function readEvents(response: Response, limit = Infinity): Promise<Array<{ data: string; at: number }>> {
+  const events: Array<{ data: string; at: number }> = [];
+  const decoder = new TextDecoder();
+  let buffer = '';
+  // A reader that is let go of, not cancelled: the connection stays open after `limit` events.
+  const reader = response.body!.getReader();
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    buffer += decoder.decode(value, { stream: true });
+    let end: number;
+    while ((end = buffer.indexOf('\n\n')) >= 0) {
+      const line = buffer.slice(0, end);
+      buffer = buffer.slice(end + 2);
+      if (line.startsWith('data: ')) events.push({ data: line.slice('data: '.length), at: performance.now() });
+    }
+    if (events.length >= limit) break;
+  }
+  reader.releaseLock();
+  return events;
+}
+
 /** The app's own normalisation (PIPELINES.md): newlines → spaces, " ." → ".", trim, split on #, drop empties. */
 function splitItems(text: string): string[] {
   return text
@@ -56,6 +96,14 @@ function splitItems(text: string): string[] {
     .split('#')
     .map((s) => s.trim())
     .filter((s) => s !== '');
+}
+
+async function eventuallyTrue(check: () => boolean): Promise<boolean> {
+  for (let i = 0; i < 100; i++) {
+    if (check()) return true;
+    await new Promise((r) => setTimeout(r, 10));
+  }
+  return false;
 }
 
 /** The cause code undici attaches to a failed fetch (ECONNREFUSED, ECONNRESET, …). */
@@ -239,6 +287,124 @@ describe('GPT simulator', () => {
     await new Promise((r) => setTimeout(r, 50));
     expect(await fetchErrorCode(fetch(`${gpt.url}/__sim/config`))).toBe('ECONNREFUSED');
     await gpt.accept();
+  });
+
+  describe('streaming', () => {
+    const prompt = '设计任务：设计一款运动辅助产品。请列出相关产品，恰好 6 项，每项不超过8个字，用#分隔。';
+
+    it('streams the same answer as chunks, then the finish reason, the usage when asked, and [DONE]', async () => {
+      const plain = await chatText(prompt);
+      const response = await streamChat(prompt, { includeUsage: true });
+      expect(response.status).toBe(200);
+      expect(response.headers.get('content-type')).toBe('text/event-stream');
+      const events = await readEvents(response);
+      expect(events.at(-1)!.data).toBe('[DONE]');
+      const chunks = events.slice(0, -1).map((event) => JSON.parse(event.data) as ChatChunk);
+      expect(chunks.every((chunk) => chunk.object === 'chat.completion.chunk' && chunk.model === 'gpt-4o')).toBe(true);
+      expect(chunks[0].choices[0].delta.role).toBe('assistant');
+      expect(chunks.map((chunk) => chunk.choices[0]?.delta.content ?? '').join('')).toBe(plain);
+      const usage = chunks.at(-1)!;
+      expect(usage.choices).toEqual([]);
+      expect(usage.usage!.total_tokens).toBe(usage.usage!.prompt_tokens + usage.usage!.completion_tokens);
+      expect(chunks.at(-2)!.choices[0].finish_reason).toBe('stop');
+      // Every chunk before the usage says it has none, as OpenAI's do.
+      expect(chunks.slice(0, -1).every((chunk) => chunk.usage === null)).toBe(true);
+      expect(gpt.events()[1]).toMatchObject({ outcome: 'ok', status: 200, meta: { stream: true, includeUsage: true, chunks: chunks.length } });
+    });
+
+    it('sends no usage chunk unless asked', async () => {
+      const events = await readEvents(await streamChat(prompt));
+      const chunks = events.slice(0, -1).map((event) => JSON.parse(event.data) as ChatChunk);
+      expect(chunks.at(-1)!.choices[0].finish_reason).toBe('stop');
+      expect(chunks.some((chunk) => 'usage' in chunk)).toBe(false);
+    });
+
+    it('sends the first chunk halfway through the latency and the last at its end', async () => {
+      await gpt.configure({ latencyMs: 400 });
+      const sent = performance.now();
+      const events = await readEvents(await streamChat(prompt, { includeUsage: true }));
+      expect(events.length).toBeGreaterThan(3);
+      // Margins cover timer granularity only: the first chunk cannot come before half the latency…
+      expect(events[0].at - sent).toBeGreaterThanOrEqual(195);
+      expect(events[0].at - sent).toBeLessThan(events.at(-1)!.at - sent);
+      // …and the answer is whole at the latency, as a non-streamed answer would be.
+      const [event] = gpt.events();
+      expect(event.end! - event.start).toBeGreaterThanOrEqual(399);
+      expect(events.at(-1)!.at - sent).toBeGreaterThanOrEqual(399);
+    });
+
+    it('starts an Azure stream with a prompt-filter chunk that has no choices', async () => {
+      const events = await readEvents(await streamChat(prompt, { path: '/openai/deployments/dep/chat/completions?api-version=2024-10-21' }));
+      const first = JSON.parse(events[0].data) as ChatChunk & { prompt_filter_results: unknown[] };
+      expect(first.choices).toEqual([]);
+      expect(first.prompt_filter_results).toHaveLength(1);
+      expect(JSON.parse(events[1].data)).toMatchObject({ object: 'chat.completion.chunk', choices: [{ delta: { role: 'assistant' } }] });
+    });
+
+    it('stallNext sends that many chunks, then holds the connection; the event log says so', async () => {
+      await gpt.configure({ stallNext: [2] });
+      const controller = new AbortController();
+      const response = await streamChat(prompt, { signal: controller.signal });
+      const events = await readEvents(response, 2);
+      expect(events).toHaveLength(2);
+      // Nothing more comes while the client waits.
+      await new Promise((r) => setTimeout(r, 150));
+      expect(gpt.events()[0]).toMatchObject({ outcome: 'pending', meta: { chunks: 2, stalled: true } });
+      controller.abort();
+      expect(await eventuallyTrue(() => gpt.events()[0].outcome === 'aborted')).toBe(true);
+      expect(gpt.stats().inFlight).toBe(0);
+      // One-shot: the next stream finishes.
+      expect((await readEvents(await streamChat(prompt))).at(-1)!.data).toBe('[DONE]');
+    });
+
+    it('stallNext 0 answers the headers and no chunk; stallAfterChunks stalls every stream', async () => {
+      await gpt.configure({ stallNext: [0], stallAfterChunks: 1 });
+      const zero = await streamChat(prompt, { signal: AbortSignal.timeout(300) });
+      expect(zero.status).toBe(200);
+      await expect(readEvents(zero)).rejects.toThrow();
+      for (let i = 0; i < 2; i++) {
+        const controller = new AbortController();
+        expect(await readEvents(await streamChat(prompt, { signal: controller.signal }), 1)).toHaveLength(1);
+        controller.abort();
+      }
+      expect(await eventuallyTrue(() => gpt.events().every((event) => event.outcome === 'aborted'))).toBe(true);
+      expect(gpt.events().map((event) => event.meta.chunks)).toEqual([0, 1, 1]);
+    });
+
+    it('hangNext hangs the next requests only; hangPromptContains hangs the prompts that contain it', async () => {
+      await gpt.configure({ hangNext: 1, hangPromptContains: '挂起' });
+      expect(await fetchErrorCode(chat('恰好 2 项', undefined, {}, AbortSignal.timeout(150)))).toBe('UNKNOWN');
+      expect((await chat('恰好 2 项')).status).toBe(200);
+      expect(await fetchErrorCode(chat('挂起 恰好 2 项', undefined, {}, AbortSignal.timeout(150)))).toBe('UNKNOWN');
+      expect((await chat('恰好 3 项')).status).toBe(200);
+      expect(await eventuallyTrue(() => gpt.stats().inFlight === 0)).toBe(true);
+      expect(gpt.events().map((event) => event.outcome)).toEqual(['aborted', 'ok', 'aborted', 'ok']);
+    });
+
+    it('sends Retry-After with injected 429s when retryAfterMs is set', async () => {
+      await gpt.configure({ failNext: [429, 500], retryAfterMs: 1500 });
+      const limited = await streamChat(prompt);
+      expect(limited.status).toBe(429);
+      expect(limited.headers.get('retry-after-ms')).toBe('1500');
+      expect(limited.headers.get('retry-after')).toBe('2');
+      const failed = await streamChat(prompt);
+      expect(failed.status).toBe(500);
+      expect(failed.headers.get('retry-after')).toBeNull();
+    });
+
+    it('nulChars puts a NUL in every item, streamed or not', async () => {
+      await gpt.configure({ nulChars: true });
+      const plain = await chatText(prompt);
+      expect(plain.split('#').every((item) => item.includes('\u0000'))).toBe(true);
+      const events = await readEvents(await streamChat(prompt));
+      const streamed = events
+        .slice(0, -1)
+        .map((event) => (JSON.parse(event.data) as ChatChunk).choices[0]?.delta.content ?? '')
+        .join('');
+      expect(streamed).toBe(plain);
+      await gpt.configure({ nulChars: false });
+      expect(plain.replace(/\u0000/g, '')).toBe(await chatText(prompt));
+    });
   });
 });
 

@@ -48,6 +48,11 @@ const FAILURES: Record<number, { code: ResultCode; description: string; message:
   },
   502: { code: ResultCode.Provider, description: 'A model provider failed.', message: 'GPT step "products" failed after 3 attempts: 500 Internal Server Error' },
   503: { code: ResultCode.Provider, description: 'A provider or the database is unavailable.', message: 'No Stable Diffusion instance is healthy.' },
+  504: {
+    code: ResultCode.Provider,
+    description: 'A provider was too slow: a step it ran did not finish in time.',
+    message: 'GPT step "abstracts" did not finish within the 120000 ms generation deadline',
+  },
 };
 
 /** Documents the failure envelopes a route can answer with. */

@@ -9,8 +9,9 @@ export const openAiClientProvider = {
   provide: OPENAI_CLIENT,
   inject: [gptConfig.KEY],
   useFactory: (config: ConfigType<typeof gptConfig>): OpenAI => {
-    // Retries are ours (GptService), so each try is counted and recorded. Every setting comes
-    // from our configuration: null keeps the package from reading OPENAI_BASE_URL itself.
+    // Retries are ours (GptService), so each try is counted and recorded. The package's timeout
+    // only covers the wait for response headers; GptService watches the stream itself. Every
+    // setting comes from our configuration: null keeps the package from reading OPENAI_BASE_URL.
     const common = { maxRetries: 0, timeout: config.timeoutMs };
     if (config.provider === 'azure' && config.azure) {
       return new AzureOpenAI({

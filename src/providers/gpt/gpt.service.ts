@@ -1,12 +1,16 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import OpenAI, { APIConnectionError, APIError } from 'openai';
+import { setTimeout as sleep } from 'node:timers/promises';
+import OpenAI, { APIConnectionError, APIConnectionTimeoutError, APIError } from 'openai';
 import type { ChatCompletionContentPart } from 'openai/resources/chat/completions';
 import pLimit from 'p-limit';
-import pRetry, { AbortError } from 'p-retry';
 import { AttemptFailure, CancelledError, ProviderError } from '../../common/errors';
 import { gptConfig } from '../../config/gpt.config';
+import { gatherAnswer } from './answer-stream';
 import { OPENAI_CLIENT } from './gpt-client.provider';
+import { retryAfterMs } from './retry-after';
+import { backoffMs, planRetry } from './retry-plan';
+import { TryWatchdog } from './try-watchdog';
 
 export interface GptCallOptions {
   /** The pipeline step, named in errors and records. */
@@ -15,6 +19,8 @@ export interface GptCallOptions {
   temperature?: number;
   /** Gives the call up (and its retries) when the generation no longer needs it. */
   signal?: AbortSignal;
+  /** Told of each failed try as it happens, so the record shows tries while the step still runs. */
+  onFailedTry?: (failure: AttemptFailure) => void;
 }
 
 export interface TokenUsage {
@@ -27,34 +33,33 @@ export interface GptAnswer {
   text: string;
   model: string;
   usage: TokenUsage;
-  /** The failed tries before this answer. */
-  failures: AttemptFailure[];
+}
+
+/** Why one try failed, and what follows from it. */
+interface TryFailure {
+  reason: string;
+  retryable: boolean;
+  /** Decides the status of the step's failure: unreachable 503, too slow 504, refused 502. */
+  kind: 'unreachable' | 'timeout' | 'refused';
+  retryAfterMs?: number;
+  cause?: unknown;
 }
 
 const RETRYABLE_STATUS = new Set([408, 409, 429]);
+const STATUS_OF: Record<TryFailure['kind'], number> = { unreachable: 503, timeout: 504, refused: 502 };
 
-function isRetryable(error: unknown): boolean {
-  if (error instanceof APIConnectionError) return true; // refused, reset, timed out
-  if (error instanceof APIError && typeof error.status === 'number') {
-    return RETRYABLE_STATUS.has(error.status) || error.status >= 500;
-  }
-  return error instanceof EmptyAnswerError;
-}
-
-class EmptyAnswerError extends Error {
-  constructor() {
-    super('the model returned an empty answer');
-  }
-}
-
-/** The package's messages already start with the HTTP status. */
-function reasonOf(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
+/** "Connection error." says little; the system's code (ECONNREFUSED, ECONNRESET …) says what happened. */
+function connectionReason(error: APIConnectionError): string {
+  const code = (error.cause as { cause?: { code?: unknown } } | undefined)?.cause?.code;
+  return typeof code === 'string' ? `${error.message} (${code})` : error.message;
 }
 
 /**
- * The only code that speaks to OpenAI or Azure OpenAI. Limits calls in flight (the rest
- * wait in arrival order), retries what a retry can fix, and never answers an empty string.
+ * The only code that speaks to OpenAI or Azure OpenAI. Answers stream, so a try that stalls
+ * (no first token, a gap between chunks, too long in all) is given up in seconds and tried
+ * again; tries are bounded by count and by the step's time budget, and a 429's Retry-After is
+ * waited out. Limits calls in flight (the rest wait in arrival order) and never answers an
+ * empty string.
  */
 @Injectable()
 export class GptService {
@@ -81,58 +86,144 @@ export class GptService {
     return this.complete(content, options.model ?? this.config.visionModel, options);
   }
 
-  private complete(content: string | ChatCompletionContentPart[], model: string, options: GptCallOptions): Promise<GptAnswer> {
+  /**
+   * Tries until an answer, a failure a retry cannot fix, the last try, or the end of the step's
+   * budget. Hand-written rather than p-retry: the budget must also cut the running try and
+   * refuse a wait that would pass it, and a Retry-After replaces the backoff when longer.
+   */
+  private async complete(content: string | ChatCompletionContentPart[], model: string, options: GptCallOptions): Promise<GptAnswer> {
+    const { stepBudgetMs, maxAttempts, retryBaseMs } = this.config;
     const failures: AttemptFailure[] = [];
-    const once = async (): Promise<GptAnswer> => {
-      if (options.signal?.aborted) throw new AbortError(new CancelledError(`GPT step "${options.step}"`));
-      const started = Date.now();
-      try {
-        const completion = await this.client.chat.completions.create(
-          {
-            model,
-            messages: [{ role: 'user', content }],
-            ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
-          },
-          { signal: options.signal },
-        );
-        const text = completion.choices[0]?.message?.content?.trim() ?? '';
-        if (!text) throw new EmptyAnswerError();
-        const usage = completion.usage;
-        return {
-          text,
-          model: completion.model || model,
-          usage: { prompt: usage?.prompt_tokens ?? 0, completion: usage?.completion_tokens ?? 0, total: usage?.total_tokens ?? 0 },
-          failures,
-        };
-      } catch (error) {
-        if (options.signal?.aborted) throw new AbortError(new CancelledError(`GPT step "${options.step}"`));
-        // Say "timed out" ourselves: the package's own timeout error can reach us as a bare connection error.
-        const timedOut = error instanceof APIConnectionError && Date.now() - started >= this.config.timeoutMs;
-        const reason = timedOut ? `timed out after ${this.config.timeoutMs} ms` : reasonOf(error);
-        failures.push({ attempt: failures.length + 1, reason, at: new Date().toISOString() });
-        throw isRetryable(error) ? error : new AbortError(error as Error);
-      }
-    };
-    // The limit wraps each try, not the retries: a call waiting out its backoff holds no slot.
-    return pRetry(() => this.limit(once), {
-      retries: this.config.maxAttempts - 1,
-      minTimeout: this.config.retryBaseMs,
-      factor: 2,
-      randomize: true,
-      onFailedAttempt: (error) =>
-        this.logger.warn(`GPT step "${options.step}" try ${error.attemptNumber} failed: ${error.message}`),
-    }).catch((error: unknown) => {
-      if (error instanceof CancelledError) throw error;
-      const last = failures[failures.length - 1]?.reason ?? reasonOf(error);
-      const cause = (error as { originalError?: unknown }).originalError ?? error;
-      const unreachable = cause instanceof APIConnectionError;
-      throw new ProviderError(
-        `GPT step "${options.step}" (model ${model}) failed after ${failures.length} ${failures.length === 1 ? 'try' : 'tries'}: ${last}`,
-        'gpt',
-        unreachable ? 503 : 502,
-        { step: options.step, model, attempts: failures },
-        { cause },
+    let budgetEnd: number | undefined;
+    let last: TryFailure | undefined;
+    for (let attempt = 1; ; attempt++) {
+      const outcome = await this.inSlot(options, () => {
+        // The budget starts with the first try, not with the wait for a slot.
+        budgetEnd ??= Date.now() + stepBudgetMs;
+        const leftMs = budgetEnd - Date.now();
+        return leftMs > 0 ? this.tryOnce(content, model, options, leftMs) : Promise.resolve(undefined);
+      });
+      if (outcome === undefined) throw this.failed(options.step, model, failures, last!, `the ${stepBudgetMs} ms step budget ran out while waiting for a free slot`);
+      if ('text' in outcome) return outcome;
+      last = outcome;
+      const failure = { attempt, reason: outcome.reason, at: new Date().toISOString() };
+      failures.push(failure);
+      options.onFailedTry?.(failure);
+      this.logger.warn(`GPT step "${options.step}" try ${attempt} failed: ${outcome.reason}`);
+      const decision = planRetry(
+        { attempt, retryable: outcome.retryable, retryAfterMs: outcome.retryAfterMs },
+        { maxAttempts, budgetMs: stepBudgetMs, leftMs: budgetEnd! - Date.now(), backoffMs: backoffMs(attempt, retryBaseMs) },
       );
+      if (!decision.retry) throw this.failed(options.step, model, failures, outcome, decision.why);
+      await this.pause(decision.waitMs, options);
+    }
+  }
+
+  /** One streamed try, watched for a first token, gaps between chunks and its whole length. */
+  private async tryOnce(
+    content: string | ChatCompletionContentPart[],
+    model: string,
+    options: GptCallOptions,
+    leftMs: number,
+  ): Promise<GptAnswer | TryFailure> {
+    const { timeoutMs, firstTokenTimeoutMs, idleTimeoutMs, stepBudgetMs } = this.config;
+    const watchdog = new TryWatchdog(
+      {
+        firstTokenMs: firstTokenTimeoutMs,
+        idleMs: idleTimeoutMs,
+        limitMs: Math.min(timeoutMs, leftMs),
+        limitReason: leftMs < timeoutMs ? `cut off at the end of the ${stepBudgetMs} ms step budget` : `timed out after ${timeoutMs} ms`,
+      },
+      options.signal,
+    );
+    let answering = false;
+    try {
+      const stream = await this.client.chat.completions.create(
+        {
+          model,
+          messages: [{ role: 'user', content }],
+          stream: true,
+          // The usage comes in a last chunk of its own only when asked for.
+          stream_options: { include_usage: true },
+          ...(options.temperature === undefined ? {} : { temperature: options.temperature }),
+        },
+        { signal: watchdog.signal },
+      );
+      answering = true;
+      const answer = await gatherAnswer(stream, watchdog);
+      // An aborted stream ends quietly instead of throwing.
+      watchdog.signal.throwIfAborted();
+      if (!answer.finished) return { reason: `the answer broke off after ${watchdog.received} chunks`, retryable: true, kind: 'unreachable' };
+      // The database refuses NUL in strings, and no item of a list means one.
+      const text = answer.text.replace(/\u0000/g, '').trim();
+      if (!text) return { reason: 'the model returned an empty answer', retryable: true, kind: 'refused' };
+      const usage = answer.usage;
+      return {
+        text,
+        model: answer.model ?? model,
+        usage: { prompt: usage?.prompt_tokens ?? 0, completion: usage?.completion_tokens ?? 0, total: usage?.total_tokens ?? 0 },
+      };
+    } catch (error) {
+      if (options.signal?.aborted) throw new CancelledError(`GPT step "${options.step}"`);
+      const timedOut = watchdog.timedOut;
+      if (timedOut) return { reason: timedOut, retryable: true, kind: 'timeout', cause: error };
+      return this.classify(error, answering ? watchdog.received : undefined);
+    } finally {
+      watchdog.stop();
+    }
+  }
+
+  /** A failure the package reported; `chunks` is set once the server had begun to answer. */
+  private classify(error: unknown, chunks: number | undefined): TryFailure {
+    if (error instanceof APIConnectionTimeoutError) {
+      return { reason: `timed out after ${this.config.timeoutMs} ms`, retryable: true, kind: 'timeout', cause: error };
+    }
+    if (error instanceof APIConnectionError) return { reason: connectionReason(error), retryable: true, kind: 'unreachable', cause: error };
+    if (error instanceof APIError && typeof error.status === 'number') {
+      // The package's messages start with the HTTP status.
+      const retryable = RETRYABLE_STATUS.has(error.status) || error.status >= 500;
+      return { reason: error.message, retryable, kind: 'refused', retryAfterMs: retryAfterMs(error.headers), cause: error };
+    }
+    // A connection cut or an error event in the middle of a stream.
+    if (chunks !== undefined) {
+      return { reason: `the answer broke off after ${chunks} chunks: ${(error as Error).message}`, retryable: true, kind: 'unreachable', cause: error };
+    }
+    throw error;
+  }
+
+  private failed(step: string, model: string, failures: AttemptFailure[], last: TryFailure, why?: string): ProviderError {
+    const tries = `${failures.length} ${failures.length === 1 ? 'try' : 'tries'}`;
+    return new ProviderError(
+      `GPT step "${step}" (model ${model}) failed after ${tries}: ${last.reason}${why ? `; ${why}` : ''}`,
+      'gpt',
+      STATUS_OF[last.kind],
+      { step, model, attempts: failures },
+      { cause: last.cause },
+    );
+  }
+
+  /**
+   * Runs one try in a concurrency slot: the limit wraps each try, not the retries, so a call
+   * waiting out its backoff holds no slot. A call given up while queued leaves at once.
+   */
+  private inSlot<T>(options: GptCallOptions, work: () => Promise<T>): Promise<T> {
+    const { signal, step } = options;
+    const cancelled = () => new CancelledError(`GPT step "${step}"`);
+    if (signal?.aborted) return Promise.reject(cancelled());
+    const queued = this.limit(() => (signal?.aborted ? Promise.reject(cancelled()) : work()));
+    if (!signal) return queued;
+    return new Promise<T>((resolve, reject) => {
+      const onAbort = () => reject(cancelled());
+      signal.addEventListener('abort', onAbort, { once: true });
+      queued.then(resolve, reject).finally(() => signal.removeEventListener('abort', onAbort));
     });
+  }
+
+  private async pause(ms: number, { signal, step }: GptCallOptions): Promise<void> {
+    try {
+      await sleep(ms, undefined, { signal });
+    } catch {
+      throw new CancelledError(`GPT step "${step}"`);
+    }
   }
 }
