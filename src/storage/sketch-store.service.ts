@@ -3,7 +3,7 @@ import { InjectConnection } from '@nestjs/mongoose';
 import { Connection } from 'mongoose';
 import { BlobStore } from './blob-store';
 
-/** Large strings of the users' drawing state (sketch data URLs, SVG), kept out of the user document. */
+/** The drawing states' blobs: each scheme's JSON text and each sketch, content-addressed per participant. */
 @Injectable()
 export class SketchStore extends BlobStore {
   constructor(@InjectConnection() connection: Connection) {
