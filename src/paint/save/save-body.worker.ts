@@ -1,12 +1,9 @@
 import 'reflect-metadata';
-import { plainToInstance } from 'class-transformer';
-import { validate } from 'class-validator';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
-import { validationFailure } from '../../common/validation.pipe';
-import { SaveDto } from '../dto/save.dto';
 import { SCHEME_FIELDS, SchemeField, StoredStage } from '../stages';
 import { jsonTextProblem } from './json-text-check';
 import type { ParsedSave, SaveBodyResult } from './parsed-save';
+import { saveBodyProblem } from './save-body.validation';
 import { encodeStages } from './stage-encoding';
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
@@ -34,15 +31,10 @@ export default async function parseSaveBody({ body }: { body: Uint8Array }): Pro
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     return { ok: false, problem: 'Invalid request: the body must be a JSON object { username, data }.' };
   }
-  const errors = await validate(plainToInstance(SaveDto, value), {
-    whitelist: false,
-    forbidUnknownValues: false,
-    validationError: { target: false, value: false },
-  });
-  if (errors.length) return { ok: false, problem: validationFailure(errors).message };
-
-  // Stored as parsed, not as the validated instances: what was sent must come back exactly.
-  const save = encode(value as SaveDto);
+  // Encoded first, as parsed: validation takes the value apart.
+  const save = encode(value as Record<string, unknown>);
+  const problem = await saveBodyProblem(value);
+  if (problem) return { ok: false, problem };
   return move({
     get [transferableSymbol]() {
       return [save.bytes.buffer];
@@ -53,16 +45,19 @@ export default async function parseSaveBody({ body }: { body: Uint8Array }): Pro
   } as never);
 }
 
-function encode(body: SaveDto): ParsedSave {
+/** The body as stored, read before it is validated: what validation refuses is not encoded, nor used. */
+function encode(body: Record<string, unknown>): ParsedSave {
+  const data = (body.data ?? {}) as Record<string, unknown>;
+  const schemes = (data.designSchemes ?? {}) as Record<string, unknown>;
   const lists: Partial<Record<SchemeField, Array<Record<string, unknown>>>> = {};
   for (const [stage, field] of Object.entries(SCHEME_FIELDS) as [StoredStage, SchemeField][]) {
-    const schemes = body.data.designSchemes[stage];
-    if (Array.isArray(schemes)) lists[field] = schemes as unknown as Array<Record<string, unknown>>;
+    const list = schemes[stage];
+    if (Array.isArray(list) && list.every((scheme) => typeof scheme === 'object' && scheme !== null && !Array.isArray(scheme))) lists[field] = list;
   }
   return {
-    username: body.username,
-    currentStage: body.data.currentStage,
-    designTaskJson: JSON.stringify(body.data.designTask),
+    username: body.username as string,
+    currentStage: data.currentStage as string,
+    designTaskJson: JSON.stringify(data.designTask ?? ''),
     ...encodeStages(lists),
   };
 }
