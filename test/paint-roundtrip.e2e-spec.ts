@@ -30,7 +30,8 @@ describe('/paint exactly as sent (e2e)', () => {
   let server: ReturnType<TestApp['app']['getHttpServer']>;
 
   beforeAll(async () => {
-    testApp = await createTestApp();
+    // No blobs kept in memory: every state read back comes from the database.
+    testApp = await createTestApp({ SKETCH_CACHE_MB: '0' });
     server = testApp.app.getHttpServer();
   });
 
@@ -207,7 +208,7 @@ describe('/paint/save of 700,000 stroke points (e2e)', () => {
     // Commands are watched to see when the save reaches the database.
     const uri = new URL(isolatedDatabaseUri());
     uri.searchParams.set('monitorCommands', 'true');
-    testApp = await createTestApp({ MONGODB_URI: uri.toString() });
+    testApp = await createTestApp({ MONGODB_URI: uri.toString(), SKETCH_CACHE_MB: '0' });
   });
 
   afterAll(async () => {

@@ -115,7 +115,8 @@ describe('what a request reads and writes (e2e)', () => {
   let paint: ReturnType<typeof client>;
 
   beforeAll(async () => {
-    testApp = await createTestApp({ MONGODB_URI: monitoredUri(), SKETCH_GC_GRACE_MS: '60000' });
+    // No blobs kept in memory, so every read shows.
+    testApp = await createTestApp({ MONGODB_URI: monitoredUri(), SKETCH_GC_GRACE_MS: '60000', SKETCH_CACHE_MB: '0' });
     paint = client(testApp);
     // Other users' states, which a small user's requests must not read.
     for (let i = 0; i < 4; i++) {
@@ -161,6 +162,45 @@ describe('what a request reads and writes (e2e)', () => {
     expectOnlyOwnDocumentsById(commands, _id);
     expect(writes(commands).map((command) => command.collection)).toEqual(['paint_states']);
     expect(await paint.start(username)).toEqual(expectedState(_id, body));
+  });
+});
+
+describe('blobs kept in memory (e2e)', () => {
+  let testApp: TestApp;
+  let paint: ReturnType<typeof client>;
+
+  beforeAll(async () => {
+    testApp = await createTestApp({ MONGODB_URI: monitoredUri(), SKETCH_CACHE_MB: '16' });
+    paint = client(testApp);
+  });
+
+  afterAll(async () => {
+    await testApp?.close();
+  });
+
+  it('a start after a save reads the state document alone, and returns the state exactly', async () => {
+    const username = uniqueName('cached');
+    const { _id } = await paint.start(username);
+    const body = aSaveBody(username, { schemes: { 快速发散: [aScheme({ canvasImage: aRandomDataUrl(50_000) })], 收敛: [aScheme({ name: '收' })] } });
+    await paint.save(body);
+
+    let state: unknown;
+    const commands = await commandsDuring(testApp, async () => (state = await paint.start(username)));
+    expect(commands.map((command) => [command.name, command.collection])).toEqual([['find', 'paint_states']]);
+    expect(state).toEqual(expectedState(_id, body));
+  });
+
+  it('a file too large for it is read from the database every time', async () => {
+    const username = uniqueName('large');
+    const { _id } = await paint.start(username);
+    // Over a quarter of 16 MB.
+    const body = aSaveBody(username, { schemes: { 快速发散: [aScheme({ canvasImage: aRandomDataUrl(4.5 * 1024 * 1024) })] } });
+    await paint.save(body);
+
+    let state: unknown;
+    const commands = await commandsDuring(testApp, async () => (state = await paint.start(username)));
+    expect(commands.filter((command) => command.collection === 'sketches.chunks')).toHaveLength(5);
+    expect(state).toEqual(expectedState(_id, body));
   });
 });
 

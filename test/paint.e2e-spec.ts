@@ -78,7 +78,8 @@ describe('/paint (e2e)', () => {
   let server: ReturnType<typeof paintClient>['server'];
 
   beforeAll(async () => {
-    testApp = await createTestApp();
+    // No blobs kept in memory: every state read back comes from the database.
+    testApp = await createTestApp({ SKETCH_CACHE_MB: '0' });
     client = paintClient(testApp);
     server = client.server;
   });
@@ -364,7 +365,7 @@ describe('/paint/save of a long session (e2e)', () => {
   let client: ReturnType<typeof paintClient>;
 
   beforeAll(async () => {
-    testApp = await createTestApp();
+    testApp = await createTestApp({ SKETCH_CACHE_MB: '0' });
     client = paintClient(testApp);
   });
 

@@ -3,6 +3,7 @@ import { Readable } from 'node:stream';
 import { Connection, mongo } from 'mongoose';
 import pLimit from 'p-limit';
 import { DUPLICATE_KEY, withWriteRetry } from '../common/mongo-errors';
+import { BlobCache } from './blob-cache';
 
 export interface BlobMetadata {
   owner: string;
@@ -64,8 +65,8 @@ const chunkCount = (length: number, chunkSize = CHUNK_SIZE): number => Math.ceil
  * shape, so MongoDB's tools and the driver's GridFS streams read them. What differs is the
  * chunk's `_id`: `<fileId>#<n>`, derived from the file id, so every read, update and delete is
  * by `_id` alone — the one lookup the embedded database answers from an index (any other
- * filter reads its whole table). A chunk written by the driver (an ObjectId `_id`) is still
- * found, by the slower `files_id` query.
+ * filter reads its whole table; see tools/ferretdb/launcher.ts). A chunk written by the
+ * driver (an ObjectId `_id`) is still found, by the slower `files_id` query.
  *
  * Chunks are written before the files document, so a file is visible only once whole.
  */
@@ -74,7 +75,12 @@ export class BlobStore implements OnModuleInit {
   private readonly files: mongo.Collection<FileDoc>;
   private readonly chunks: mongo.Collection<ChunkDoc>;
 
-  constructor(connection: Connection, bucketName: string) {
+  /** `cache` keeps recently read and written files: for stores whose file ids name their content. */
+  constructor(
+    connection: Connection,
+    bucketName: string,
+    private readonly cache?: BlobCache,
+  ) {
     if (!connection.db) throw new Error('BlobStore needs an open database connection');
     this.bucket = new mongo.GridFSBucket(connection.db, { bucketName, chunkSizeBytes: CHUNK_SIZE });
     this.files = connection.db.collection<FileDoc>(`${bucketName}.files`);
@@ -120,19 +126,19 @@ export class BlobStore implements OnModuleInit {
     // Stored meanwhile by another request: marked used like the others.
     const raced = await this.insertAll(this.files, files);
     await this.touch(raced.map((file) => file._id));
-  }
-
-  /** Marks files used now (see deleteUnused); returns the ids of those that do not exist. */
-  async touch(ids: readonly string[]): Promise<string[]> {
-    const now = new Date();
-    const matched = await this.limited(ids, (id) =>
-      withWriteRetry(() => this.files.updateOne({ _id: id }, { $set: { 'metadata.lastUsedAt': now } })).then((result) => result.matchedCount > 0),
-    );
-    return ids.filter((_, index) => !matched[index]);
+    for (const blob of toStore) this.cache?.set(blob.id, blob.bytes);
   }
 
   /** One file's bytes, read by chunk `_id`s alone when the caller knows its length. */
   async read(file: BlobLocation): Promise<Buffer> {
+    const cached = this.cache?.get(file.id);
+    if (cached) return cached;
+    const bytes = await this.readChunks(file);
+    this.cache?.set(file.id, bytes);
+    return bytes;
+  }
+
+  private async readChunks(file: BlobLocation): Promise<Buffer> {
     const parts = await this.limited(Array.from({ length: chunkCount(file.length) }, (_, n) => n), (n) =>
       this.chunks.findOne({ _id: chunkId(file.id, n) }),
     );
@@ -213,6 +219,15 @@ export class BlobStore implements OnModuleInit {
       return true;
     });
     return candidates.filter((_, index) => deleted[index]).map((candidate) => candidate.id);
+  }
+
+  /** Marks files used now (see deleteUnused); returns the ids of those that do not exist. */
+  private async touch(ids: readonly string[]): Promise<string[]> {
+    const now = new Date();
+    const matched = await this.limited(ids, (id) =>
+      withWriteRetry(() => this.files.updateOne({ _id: id }, { $set: { 'metadata.lastUsedAt': now } })).then((result) => result.matchedCount > 0),
+    );
+    return ids.filter((_, index) => !matched[index]);
   }
 
   /** Inserts every document it can; returns those whose `_id` was taken already. */
