@@ -92,7 +92,7 @@ export class PaintStateService {
       const blobId = `${owner}:${blob.sha256}`;
       const known = stored.get(blobId);
       // Kept, and marked recently enough: nothing to write.
-      const fresh = known !== undefined && !known.retired && known.touchedAt.getTime() > now.getTime() - grace / 2;
+      const fresh = known !== undefined && !known.retiredAt && known.touchedAt.getTime() > now.getTime() - grace / 2;
       const ref: BlobRef = { id: blobId, length: blob.end - blob.start, touchedAt: fresh ? known.touchedAt : now };
       return { ref, write: fresh ? undefined : { id: blobId, owner, contentType: BLOB_TYPE, bytes: input.bytes.subarray(blob.start, blob.end) } };
     });
@@ -110,7 +110,7 @@ export class PaintStateService {
     const kept = new Set(SCHEME_LIST_FIELDS.flatMap((field) => blobIds(lists[field] ?? current?.[field] ?? [])));
     const retired = [...stored.values()]
       .filter((blob) => !kept.has(blob.id))
-      .map((blob): RetiredBlob => ({ id: blob.id, length: blob.length, at: blob.retired ? blob.retiredAt : now }));
+      .map((blob): RetiredBlob => ({ id: blob.id, length: blob.length, at: blob.retiredAt ?? now }));
     const unusedSince = new Date(now.getTime() - grace);
     const expired = retired.filter((blob) => blob.at <= unusedSince);
     const waiting = retired.filter((blob) => blob.at > unusedSince);
@@ -127,10 +127,7 @@ export class PaintStateService {
     if (expired.length === 0) return;
     try {
       const deleted = new Set(await this.sketches.deleteUnused(expired, unusedSince));
-      await this.states.addRetired(
-        id,
-        expired.filter((blob) => !deleted.has(blob.id)),
-      );
+      await this.states.addRetired(id, expired.filter((blob) => !deleted.has(blob.id)));
     } catch (error) {
       this.logger.warn(`Could not delete replaced sketches of ${id.toHexString()}: ${error}`);
     }
@@ -162,8 +159,8 @@ interface StoredBlobState {
   length: number;
   /** The oldest mark among the state's references to it. */
   touchedAt: Date;
-  retired: boolean;
-  retiredAt: Date;
+  /** Set for a blob out of the state, waiting for the grace period. */
+  retiredAt?: Date;
 }
 
 /** Every blob the stored state refers to or keeps retired, once each. */
@@ -173,12 +170,12 @@ function storedBlobs(state: PaintState | null): Map<string, StoredBlobState> {
     for (const scheme of state?.[field] ?? []) {
       for (const ref of [scheme.text, ...scheme.sketches.map((sketch) => sketch.blob)]) {
         const known = blobs.get(ref.id);
-        if (!known || ref.touchedAt < known.touchedAt) blobs.set(ref.id, { ...ref, retired: false, retiredAt: ref.touchedAt });
+        if (!known || ref.touchedAt < known.touchedAt) blobs.set(ref.id, { id: ref.id, length: ref.length, touchedAt: ref.touchedAt });
       }
     }
   }
   for (const blob of state?.retired ?? []) {
-    if (!blobs.has(blob.id)) blobs.set(blob.id, { id: blob.id, length: blob.length, touchedAt: blob.at, retired: true, retiredAt: blob.at });
+    if (!blobs.has(blob.id)) blobs.set(blob.id, { id: blob.id, length: blob.length, touchedAt: blob.at, retiredAt: blob.at });
   }
   return blobs;
 }
