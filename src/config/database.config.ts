@@ -18,6 +18,10 @@ export class DatabaseVariables {
   /** A sketch no longer in its owner's state is deleted once unused this long (protects saves running at the same time). */
   @ToNumber() @IsInt() @Min(0) @Max(86400000)
   SKETCH_GC_GRACE_MS = 60000;
+
+  /** Recently read or saved drawing-state blobs kept in memory, in MB (0 keeps none). */
+  @ToNumber() @IsInt() @Min(0) @Max(65536)
+  SKETCH_CACHE_MB = 128;
 }
 
 export interface DatabaseConfig {
@@ -25,6 +29,7 @@ export interface DatabaseConfig {
   connectTimeoutMs: number;
   operationTimeoutMs: number;
   sketchGcGraceMs: number;
+  sketchCacheBytes: number;
 }
 
 export const databaseConfig = defineConfig(
@@ -35,5 +40,6 @@ export const databaseConfig = defineConfig(
     connectTimeoutMs: v.MONGODB_CONNECT_TIMEOUT_MS,
     operationTimeoutMs: v.MONGODB_OPERATION_TIMEOUT_MS,
     sketchGcGraceMs: v.SKETCH_GC_GRACE_MS,
+    sketchCacheBytes: v.SKETCH_CACHE_MB * 1024 * 1024,
   }),
 );

@@ -1,5 +1,7 @@
 import { Module } from '@nestjs/common';
+import { MongooseModule } from '@nestjs/mongoose';
 import { GenerationModule } from '../generation/generation.module';
+import { StorageModule } from '../storage/storage.module';
 import { UsersModule } from '../users/users.module';
 import { PaintApp } from './paint.app';
 import { PaintController } from './paint.controller';
@@ -7,10 +9,25 @@ import { ConvergenceCombinationPipeline } from './pipelines/convergence-combinat
 import { ConvergenceNamingPipeline } from './pipelines/convergence-naming.pipeline';
 import { DeepDivergencePipeline } from './pipelines/deep-divergence.pipeline';
 import { RapidDivergencePipeline } from './pipelines/rapid-divergence.pipeline';
+import { SaveBodyParser } from './save/save-body.parser';
+import { LegacyStateMigration } from './state/legacy-state.migration';
+import { PaintState, PaintStateSchema } from './state/paint-state.schema';
+import { PaintStateRepository } from './state/paint-state.repository';
+import { PaintStateService } from './state/paint-state.service';
 
 @Module({
-  imports: [UsersModule, GenerationModule],
+  imports: [MongooseModule.forFeature([{ name: PaintState.name, schema: PaintStateSchema }]), UsersModule, StorageModule, GenerationModule],
   controllers: [PaintController],
-  providers: [PaintApp, RapidDivergencePipeline, DeepDivergencePipeline, ConvergenceNamingPipeline, ConvergenceCombinationPipeline],
+  providers: [
+    PaintApp,
+    RapidDivergencePipeline,
+    DeepDivergencePipeline,
+    ConvergenceNamingPipeline,
+    ConvergenceCombinationPipeline,
+    SaveBodyParser,
+    PaintStateRepository,
+    PaintStateService,
+    LegacyStateMigration,
+  ],
 })
 export class PaintModule {}

@@ -1,8 +1,9 @@
-import { createHash } from 'node:crypto';
+import { OnModuleInit } from '@nestjs/common';
 import { Readable } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
 import { Connection, mongo } from 'mongoose';
-import { DUPLICATE_KEY } from '../common/mongo-errors';
+import pLimit from 'p-limit';
+import { DUPLICATE_KEY, withWriteRetry } from '../common/mongo-errors';
+import { BlobCache } from './blob-cache';
 
 export interface BlobMetadata {
   owner: string;
@@ -17,76 +18,181 @@ export interface StoredBlob {
   metadata: BlobMetadata;
 }
 
-const BASE64_SLICE = 256 * 1024;
+/** A file to store: `bytes` may be a view into a larger buffer. */
+export interface NewBlob {
+  id: string;
+  owner: string;
+  contentType: string;
+  bytes: Uint8Array;
+  extra?: Record<string, unknown>;
+}
+
+/** A file the caller knows the length of, from its own records. */
+export interface BlobLocation {
+  id: string;
+  length: number;
+}
+
+interface FileDoc {
+  _id: string;
+  length: number;
+  chunkSize: number;
+  uploadDate: Date;
+  filename: string;
+  metadata: BlobMetadata;
+}
+
+interface ChunkDoc {
+  _id: string | mongo.ObjectId;
+  files_id: string;
+  n: number;
+  data: mongo.Binary;
+}
 
 /**
- * Content-addressed files in one GridFS bucket. An id is `<owner>:<sha256>`, so the same
- * bytes saved twice by one owner are written once, and two owners never share a file
- * (deleting one owner's orphan can never break another's state).
+ * Part of the layout, never to change: chunk n of a file holds its bytes [n × size, (n + 1) × size).
+ * 1 MB keeps a sketch (50 KB–1 MB) to one chunk, so one read.
  */
-export class BlobStore {
+export const CHUNK_SIZE = 1024 * 1024;
+/** Reads and writes one call keeps in flight; enough to hide latency, few enough to share the pool. */
+const IO_CONCURRENCY = 8;
+
+export const chunkId = (fileId: string, n: number): string => `${fileId}#${n}`;
+const chunkCount = (length: number, chunkSize = CHUNK_SIZE): number => Math.ceil(length / chunkSize);
+
+/**
+ * Files in one bucket, in GridFS's collections (`<bucket>.files`, `<bucket>.chunks`) and
+ * shape, so MongoDB's tools and the driver's GridFS streams read them. What differs is the
+ * chunk's `_id`: `<fileId>#<n>`, derived from the file id, so every read, update and delete is
+ * by `_id` alone — the one lookup the embedded database answers from an index (any other
+ * filter reads its whole table; see tools/ferretdb/launcher.ts). A chunk written by the
+ * driver (an ObjectId `_id`) is still found, by the slower `files_id` query.
+ *
+ * Chunks are written before the files document, so a file is visible only once whole.
+ */
+export class BlobStore implements OnModuleInit {
   private readonly bucket: mongo.GridFSBucket;
-  private readonly files: mongo.Collection;
-  private readonly chunks: mongo.Collection;
+  private readonly files: mongo.Collection<FileDoc>;
+  private readonly chunks: mongo.Collection<ChunkDoc>;
 
-  constructor(connection: Connection, bucketName: string) {
+  /** `cache` keeps recently read and written files: for stores whose file ids name their content. */
+  constructor(
+    connection: Connection,
+    bucketName: string,
+    private readonly cache?: BlobCache,
+  ) {
     if (!connection.db) throw new Error('BlobStore needs an open database connection');
-    this.bucket = new mongo.GridFSBucket(connection.db, { bucketName });
-    this.files = connection.db.collection(`${bucketName}.files`);
-    this.chunks = connection.db.collection(`${bucketName}.chunks`);
+    this.bucket = new mongo.GridFSBucket(connection.db, { bucketName, chunkSizeBytes: CHUNK_SIZE });
+    this.files = connection.db.collection<FileDoc>(`${bucketName}.files`);
+    this.chunks = connection.db.collection<ChunkDoc>(`${bucketName}.chunks`);
   }
 
-  static idFor(owner: string, content: Buffer): string {
-    return `${owner}:${createHash('sha256').update(content).digest('hex')}`;
-  }
-
-  /** Stores `content` unless this owner already has it; either way marks it used now. Returns its id. */
-  async put(
-    owner: string,
-    content: Buffer,
-    contentType: string,
-    extra: Record<string, unknown> = {},
-  ): Promise<string> {
-    const id = BlobStore.idFor(owner, content);
-    const touched = await this.files.updateOne({ _id: id as never }, { $set: { 'metadata.lastUsedAt': new Date() } });
-    if (touched.matchedCount > 0) return id;
-    const metadata: BlobMetadata = { ...extra, owner, contentType, lastUsedAt: new Date() };
-    try {
-      await new Promise<void>((resolve, reject) => {
-        const upload = this.bucket.openUploadStreamWithId(id as never, id, { metadata });
-        upload.once('error', reject).once('finish', () => resolve());
-        upload.end(content);
-      });
-      return id;
-    } catch (error) {
-      // Another request stored the same bytes for the same owner at the same moment.
-      if ((error as { code?: number }).code === DUPLICATE_KEY) return id;
-      throw error;
-    }
+  /** GridFS's own indexes (MongoDB's tools expect them), and the owner's for deleteOwned. */
+  async onModuleInit(): Promise<void> {
+    await this.files.createIndex({ filename: 1, uploadDate: 1 });
+    await this.files.createIndex({ 'metadata.owner': 1 });
+    await this.chunks.createIndex({ files_id: 1, n: 1 }, { unique: true });
   }
 
   /**
-   * Stores base64 text as bytes under `id`, decoding a slice at a time, so an image is never
-   * held twice in memory (the caller keeps the base64 it answers with).
+   * Stores files that may already exist: a file stored before (the same content, since ids
+   * name contents) is only marked used now.
    */
+  async write(blobs: readonly NewBlob[]): Promise<void> {
+    const missing = new Set(await this.touch(blobs.map((blob) => blob.id)));
+    const toStore = blobs.filter((blob) => missing.has(blob.id));
+    if (toStore.length === 0) return;
+    const now = new Date();
+    const chunks: ChunkDoc[] = toStore.flatMap((blob) =>
+      Array.from({ length: chunkCount(blob.bytes.length) }, (_, n) => ({
+        _id: chunkId(blob.id, n),
+        files_id: blob.id,
+        n,
+        data: new mongo.Binary(blob.bytes.subarray(n * CHUNK_SIZE, (n + 1) * CHUNK_SIZE)),
+      })),
+    );
+    // A chunk already there is left over from a write that stopped before its files document.
+    const leftover = await this.insertAll(this.chunks, chunks);
+    await this.limited(leftover, (chunk) => withWriteRetry(() => this.chunks.replaceOne({ _id: chunk._id }, chunk, { upsert: true })));
+
+    const files: FileDoc[] = toStore.map((blob) => ({
+      _id: blob.id,
+      length: blob.bytes.length,
+      chunkSize: CHUNK_SIZE,
+      uploadDate: now,
+      filename: blob.id,
+      metadata: { ...blob.extra, owner: blob.owner, contentType: blob.contentType, lastUsedAt: now },
+    }));
+    // Stored meanwhile by another request: marked used like the others.
+    const raced = await this.insertAll(this.files, files);
+    await this.touch(raced.map((file) => file._id));
+    for (const blob of toStore) this.cache?.set(blob.id, blob.bytes);
+  }
+
+  /** One file's bytes, read by chunk `_id`s alone when the caller knows its length. */
+  async read(file: BlobLocation): Promise<Buffer> {
+    const cached = this.cache?.get(file.id);
+    if (cached) return cached;
+    const bytes = await this.readChunks(file);
+    this.cache?.set(file.id, bytes);
+    return bytes;
+  }
+
+  private async readChunks(file: BlobLocation): Promise<Buffer> {
+    const parts = await this.limited(Array.from({ length: chunkCount(file.length) }, (_, n) => n), (n) =>
+      this.chunks.findOne({ _id: chunkId(file.id, n) }),
+    );
+    const complete = parts.every((chunk, n) => chunk && chunk.data.length() === Math.min(CHUNK_SIZE, file.length - n * CHUNK_SIZE));
+    if (complete) return joined(parts.map((chunk) => chunk!.data));
+    const stored = await this.files.findOne({ _id: file.id });
+    if (!stored) throw new MissingBlobError([file.id]);
+    return this.readStored(stored);
+  }
+
+  async find(id: string): Promise<StoredBlob | null> {
+    const file = await this.files.findOne({ _id: id });
+    return file ? { id, length: file.length, metadata: file.metadata } : null;
+  }
+
+  async getMany(ids: readonly string[], options: { skipMissing?: boolean } = {}): Promise<Map<string, Buffer>> {
+    const found = await this.limited(ids, async (id) => {
+      const file = await this.files.findOne({ _id: id });
+      return file ? ([id, await this.readStored(file)] as const) : undefined;
+    });
+    const missing = ids.filter((_, index) => !found[index]);
+    if (missing.length && !options.skipMissing) throw new MissingBlobError(missing);
+    return new Map(found.filter((entry) => entry !== undefined));
+  }
+
+  /** Streams a file a chunk at a time, without holding it whole in memory. */
+  openStream(id: string): Readable {
+    const store = this;
+    return Readable.from(
+      (async function* chunks() {
+        const file = await store.files.findOne({ _id: id });
+        if (!file) throw new MissingBlobError([id]);
+        if (await store.isLegacy(file)) {
+          yield* store.bucket.openDownloadStream(id as never);
+          return;
+        }
+        for (let n = 0; n < chunkCount(file.length, file.chunkSize); n++) {
+          const chunk = await store.chunks.findOne({ _id: chunkId(id, n) });
+          if (!chunk) throw new MissingBlobError([id]);
+          yield bytesOf(chunk.data);
+        }
+      })(),
+      { objectMode: false },
+    );
+  }
+
+  /** Stores base64 text as bytes under `id` (an id that names one upload, not a content). */
   async putBase64(id: string, owner: string, base64: string, contentType: string, extra: Record<string, unknown> = {}): Promise<string> {
-    const metadata: BlobMetadata = { ...extra, owner, contentType, lastUsedAt: new Date() };
-    const upload = this.bucket.openUploadStreamWithId(id as never, id, { metadata });
+    const bytes = Buffer.from(base64, 'base64');
     try {
-      await pipeline(
-        Readable.from(
-          (function* slices() {
-            // A multiple of 4 base64 characters decodes on its own.
-            for (let start = 0; start < base64.length; start += BASE64_SLICE) {
-              yield Buffer.from(base64.slice(start, start + BASE64_SLICE), 'base64');
-            }
-          })(),
-        ),
-        upload,
-      );
+      await this.write([{ id, owner, contentType, bytes, extra }]);
     } catch (error) {
       // Leave no partial file behind, so the same upload can be tried again.
-      await this.chunks.deleteMany({ files_id: id as never }).catch(() => undefined);
+      await this.deleteChunks({ id, length: bytes.length }).catch(() => undefined);
       throw error;
     }
     return id;
@@ -94,71 +200,116 @@ export class BlobStore {
 
   /** Deletes every file of one owner; returns how many there were. */
   async deleteOwned(owner: string): Promise<number> {
-    const files = await this.files.find({ 'metadata.owner': owner }, { projection: { _id: 1 } }).toArray();
-    await this.delete(files.map((file) => String(file._id)));
+    const files = await this.files.find({ 'metadata.owner': owner }).toArray();
+    await this.limited(files, (file) => this.deleteStored(file));
     return files.length;
   }
 
   /**
-   * Reads several files with one query for all their chunks; one GridFS download per file
-   * would cost a query each (and, on servers that scan rather than use the chunk index, a scan each).
+   * Deletes those of `candidates` that nobody has marked used (written or touched) since
+   * `unusedSince`; returns the ids of those now gone. A save in another process that reuses
+   * one of them touches it first, and keeps it.
    */
-  async getMany(ids: readonly string[], options: { skipMissing?: boolean } = {}): Promise<Map<string, Buffer>> {
-    if (ids.length === 0) return new Map();
-    // Which files exist comes from the files collection: an empty file has no chunks.
-    const files = await this.files.find({ _id: { $in: ids as never[] } }, { projection: { _id: 1 } }).toArray();
-    const parts = new Map<string, Buffer[]>(files.map((file) => [String(file._id), []]));
-    const missing = ids.filter((id) => !parts.has(id));
-    if (missing.length && !options.skipMissing) throw new MissingBlobError(missing);
-    const chunks = this.chunks.find({ files_id: { $in: [...parts.keys()] as never[] } }).sort({ files_id: 1, n: 1 });
-    for await (const chunk of chunks) parts.get(String(chunk.files_id))?.push(Buffer.from((chunk.data as mongo.Binary).buffer));
-    return new Map([...parts].map(([id, list]) => [id, Buffer.concat(list)]));
+  async deleteUnused(candidates: readonly BlobLocation[], unusedSince: Date): Promise<string[]> {
+    const deleted = await this.limited(candidates, async (candidate) => {
+      const file = await this.files.findOne({ _id: candidate.id });
+      if (!file) return true;
+      if (file.metadata.lastUsedAt >= unusedSince) return false;
+      await this.deleteStored(file);
+      return true;
+    });
+    return candidates.filter((_, index) => deleted[index]).map((candidate) => candidate.id);
   }
 
-  /** Streams a file without holding it whole in memory. */
-  openStream(id: string): Readable {
-    return this.bucket.openDownloadStream(id as never);
+  /** Marks files used now (see deleteUnused); returns the ids of those that do not exist. */
+  private async touch(ids: readonly string[]): Promise<string[]> {
+    const now = new Date();
+    const matched = await this.limited(ids, (id) =>
+      withWriteRetry(() => this.files.updateOne({ _id: id }, { $set: { 'metadata.lastUsedAt': now } })).then((result) => result.matchedCount > 0),
+    );
+    return ids.filter((_, index) => !matched[index]);
   }
 
-  async find(id: string): Promise<StoredBlob | null> {
-    const file = await this.files.findOne({ _id: id as never });
-    return file ? { id, length: file.length as number, metadata: file.metadata as BlobMetadata } : null;
-  }
-
-  async delete(ids: Iterable<string>): Promise<void> {
-    for (const id of ids) {
+  /** Inserts every document it can; returns those whose `_id` was taken already. */
+  private async insertAll<T extends { _id: unknown }>(collection: mongo.Collection<T>, docs: T[]): Promise<T[]> {
+    const taken: T[] = [];
+    let pending = docs;
+    await withWriteRetry(async () => {
+      if (pending.length === 0) return;
       try {
-        await this.bucket.delete(id as never);
+        await collection.insertMany(pending as mongo.OptionalUnlessRequiredId<T>[], { ordered: false });
+        pending = [];
       } catch (error) {
-        // Already gone is the outcome we wanted.
-        if (!(error instanceof mongo.MongoRuntimeError) || !/not found/i.test(error.message)) throw error;
+        if (!(error instanceof mongo.MongoBulkWriteError)) throw error;
+        const failures = [error.writeErrors].flat();
+        const retried = failures.filter((failure) => failure.code !== DUPLICATE_KEY);
+        taken.push(...failures.filter((failure) => failure.code === DUPLICATE_KEY).map((failure) => pending[failure.index]));
+        pending = retried.map((failure) => pending[failure.index]);
+        // Tried again only when the server refused it for a moment (see withWriteRetry).
+        if (retried.length) throw Object.assign(new Error(retried[0].errmsg), { code: retried[0].code });
       }
+    });
+    return taken;
+  }
+
+  private async readStored(file: FileDoc): Promise<Buffer> {
+    if (await this.isLegacy(file)) {
+      const parts: Buffer[] = [];
+      for await (const chunk of this.chunks.find({ files_id: file._id }).sort({ n: 1 })) parts.push(bytesOf(chunk.data));
+      return checkedLength(file, Buffer.concat(parts));
     }
+    const parts = await this.limited(Array.from({ length: chunkCount(file.length, file.chunkSize) }, (_, n) => n), (n) =>
+      this.chunks.findOne({ _id: chunkId(file._id, n) }),
+    );
+    if (parts.some((chunk) => !chunk)) throw new MissingBlobError([file._id]);
+    return checkedLength(file, joined(parts.map((chunk) => chunk!.data)));
   }
 
-  /**
-   * Deletes a file only if nobody has used it since `since`: a save running at the same time
-   * that reuses it moves that mark, and keeps it.
-   */
-  async deleteIfUnused(id: string, since: Date): Promise<boolean> {
-    const removed = await this.files.deleteOne({ _id: id as never, 'metadata.lastUsedAt': { $lt: since } });
-    if (removed.deletedCount === 0) return false;
-    await this.chunks.deleteMany({ files_id: id as never });
-    return true;
+  /** Written by the driver's GridFS (chunk `_id`s are ObjectIds), so only `files_id` finds its chunks. */
+  private async isLegacy(file: FileDoc): Promise<boolean> {
+    return file.length > 0 && !(await this.chunks.findOne({ _id: chunkId(file._id, 0) }, { projection: { _id: 1 } }));
   }
 
-  /** Ids of this owner's files that are not in `keep` and were last used before `unusedSince`. */
-  async findUnused(owner: string, keep: ReadonlySet<string>, unusedSince: Date): Promise<string[]> {
-    const files = await this.files
-      .find({ 'metadata.owner': owner, 'metadata.lastUsedAt': { $lt: unusedSince } }, { projection: { _id: 1 } })
-      .toArray();
-    return files.map((file) => String(file._id)).filter((id) => !keep.has(id));
+  private async deleteStored(file: FileDoc): Promise<void> {
+    const legacy = await this.isLegacy(file);
+    // The files document first: from then on the file is gone for every reader.
+    await withWriteRetry(() => this.files.deleteOne({ _id: file._id }));
+    if (legacy) await withWriteRetry(() => this.chunks.deleteMany({ files_id: file._id }));
+    else await this.deleteChunks({ id: file._id, length: file.length }, file.chunkSize);
+  }
+
+  private async deleteChunks(file: BlobLocation, chunkSize = CHUNK_SIZE): Promise<void> {
+    const count = chunkCount(file.length, chunkSize);
+    if (count === 0) return;
+    const deletes = Array.from({ length: count }, (_, n) => ({ deleteOne: { filter: { _id: chunkId(file.id, n) } } }));
+    await withWriteRetry(() => this.chunks.bulkWrite(deletes, { ordered: false }));
+  }
+
+  private limited<T, R>(items: readonly T[], run: (item: T) => Promise<R>): Promise<R[]> {
+    const limit = pLimit(IO_CONCURRENCY);
+    return Promise.all(items.map((item) => limit(() => run(item))));
   }
 }
 
-/** A file the caller expected is not in the store. */
+function bytesOf(data: mongo.Binary): Buffer {
+  const view = data.buffer.subarray(0, data.length());
+  return Buffer.from(view.buffer, view.byteOffset, view.byteLength);
+}
+
+/** A one-chunk file (most) is returned without a copy. */
+function joined(chunks: mongo.Binary[]): Buffer {
+  return chunks.length === 1 ? bytesOf(chunks[0]) : Buffer.concat(chunks.map(bytesOf));
+}
+
+function checkedLength(file: FileDoc, bytes: Buffer): Buffer {
+  if (bytes.length !== file.length) throw new MissingBlobError([file._id]);
+  return bytes;
+}
+
+/** A file the caller expected is not in the store, or not whole. */
 export class MissingBlobError extends Error {
   constructor(readonly ids: string[]) {
     super(`Files missing from the store: ${ids.join(', ')}`);
+    this.name = 'MissingBlobError';
   }
 }

@@ -1,12 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectConnection } from '@nestjs/mongoose';
 import { Connection } from 'mongoose';
+import { BlobCache } from './blob-cache';
 import { BlobStore } from './blob-store';
 
-/** Large strings of the users' drawing state (sketch data URLs, SVG), kept out of the user document. */
+/** The drawing states' blobs: each scheme's JSON text and each sketch, content-addressed per participant. */
 @Injectable()
 export class SketchStore extends BlobStore {
-  constructor(@InjectConnection() connection: Connection) {
-    super(connection, 'sketches');
+  constructor(@InjectConnection() connection: Connection, cache: BlobCache) {
+    super(connection, 'sketches', cache);
   }
 }

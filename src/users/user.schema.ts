@@ -1,31 +1,18 @@
 import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
-import { Schema as MongooseSchema } from 'mongoose';
+import { Schema as MongooseSchema, Types } from 'mongoose';
 
-export const INITIAL_STAGE = '准备';
-
-/**
- * A participant's drawing state. Schemes are stored as the front end sent them, except
- * that their large strings are replaced by references into the sketch store.
- */
-@Schema({ collection: 'users', timestamps: true, minimize: false, versionKey: false })
+/** A participant: who they are, nothing an app stores for them. `_id` is derived from `username` (participantId). */
+@Schema({ collection: 'users', versionKey: false })
 export class User {
+  @Prop({ type: MongooseSchema.Types.ObjectId })
+  _id: Types.ObjectId;
+
+  // Unique on MongoDB; the derived `_id` already makes it so.
   @Prop({ required: true, unique: true })
   username: string;
 
-  @Prop({ default: INITIAL_STAGE })
-  currentStage: string;
-
-  @Prop({ default: '' })
-  designTask: string;
-
-  @Prop({ type: [MongooseSchema.Types.Mixed], default: [] })
-  rapidDivergenceSchemes: Record<string, unknown>[];
-
-  @Prop({ type: [MongooseSchema.Types.Mixed], default: [] })
-  deepDivergenceSchemes: Record<string, unknown>[];
-
-  @Prop({ type: [MongooseSchema.Types.Mixed], default: [] })
-  convergenceSchemes: Record<string, unknown>[];
+  @Prop({ required: true })
+  createdAt: Date;
 }
 
 export const UserSchema = SchemaFactory.createForClass(User);

@@ -3,6 +3,7 @@
  * Every builder returns a fresh object, so tests can mutate what they get.
  */
 import { randomBytes } from 'node:crypto';
+import { crc32 } from 'node:zlib';
 import { PNG } from 'pngjs';
 
 export type Stage = '准备' | '禁止' | '快速发散' | '深入发散' | '收敛' | '完成';
@@ -92,14 +93,23 @@ export function aPngDataUrl(): string {
 }
 
 /**
- * A `data:image/png;base64,…` URL whose whole length is about `bytes` characters, of random
- * content (so two calls never give the same sketch). Not a decodable PNG; the API stores it as text.
+ * A real PNG data URL whose whole length is about `bytes` characters, of random content (so
+ * two calls never give the same sketch): the 8×8 image with a private ancillary chunk of
+ * random bytes, which decoders skip.
  */
 export function aRandomDataUrl(bytes: number): string {
   const prefix = 'data:image/png;base64,';
-  const base64Length = Math.max(4, bytes - prefix.length);
-  const raw = randomBytes(Math.ceil((base64Length * 3) / 4));
-  return prefix + raw.toString('base64').slice(0, base64Length - (base64Length % 4));
+  const image = Buffer.from(aPngDataUrl().slice(prefix.length), 'base64');
+  const raw = Math.floor((Math.max(0, bytes - prefix.length) * 3) / 4);
+  const payload = randomBytes(Math.max(0, raw - image.length - 12));
+  const chunk = Buffer.alloc(12 + payload.length);
+  chunk.writeUInt32BE(payload.length, 0);
+  chunk.write('rnDm', 4, 'latin1');
+  payload.copy(chunk, 8);
+  chunk.writeUInt32BE(crc32(chunk.subarray(4, 8 + payload.length)), 8 + payload.length);
+  // Before IEND, the last 12 bytes.
+  const png = Buffer.concat([image.subarray(0, image.length - 12), chunk, image.subarray(image.length - 12)]);
+  return prefix + png.toString('base64');
 }
 
 export function aSvg(label = 'sketch'): string {

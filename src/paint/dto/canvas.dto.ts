@@ -1,6 +1,7 @@
 import { Type } from 'class-transformer';
-import { IMAGE_DATA_URL } from '../../common/data-url';
-import { IsArray, IsBoolean, IsNumber, IsOptional, IsString, Matches, ValidateNested } from 'class-validator';
+import { IsArray, IsBoolean, IsNumber, IsOptional, IsString, ValidateNested } from 'class-validator';
+import { IsImageDataUrl } from './image-data-url.validator';
+import { IsPointList } from './point-list.validator';
 
 export class PointDto {
   /** @example 120.5 */
@@ -26,9 +27,7 @@ export class CanvasPathDto {
   @IsNumber()
   strokeWidth: number;
 
-  @IsArray()
-  @ValidateNested({ each: true })
-  @Type(() => PointDto)
+  @IsPointList()
   paths: PointDto[];
 
   /** @example 1732680000000 */
@@ -69,12 +68,11 @@ export class SchemeDto {
   texts: SchemeTextDto[];
 
   /**
-   * The sketch exported from the canvas, as a data URL.
+   * The sketch exported from the canvas: a PNG, JPEG or WebP data URL (checked by its bytes).
    * @example "data:image/png;base64,iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="
    */
   @IsOptional()
-  @IsString()
-  @Matches(IMAGE_DATA_URL, { message: 'canvasImage must be a data URL such as data:image/png;base64,…' })
+  @IsImageDataUrl()
   canvasImage?: string;
 
   /** The sketch as SVG text. */

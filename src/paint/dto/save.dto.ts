@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsArray, IsIn, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
-import { STAGES } from '../../users/drawing-state';
+import { STAGES } from '../stages';
 import { SchemeDto } from './canvas.dto';
 import { StartDto } from './start.dto';
 
