@@ -1,5 +1,5 @@
 /**
- * Every failure answers in the envelope of CONTRACT.md with the right code and HTTP status,
+ * Every failure answers in the envelope of docs/front-end-contract.md with the right code and HTTP status,
  * over HTTP against the real application and database.
  */
 import { Controller, Get, Post } from '@nestjs/common';

@@ -1,6 +1,6 @@
 /**
  * POST /generate over HTTP for the paint app's four types, with the front end's exact bodies
- * (CONTRACT.md), against the GPT and Stable Diffusion simulators and the real database.
+ * (docs/front-end-contract.md), against the GPT and Stable Diffusion simulators and the real database.
  * Concurrency is checked on the order the simulators recorded, never on durations.
  */
 import request from 'supertest';

@@ -166,7 +166,7 @@ describe('/paint exactly as sent (e2e)', () => {
     await start(username);
     const response = await request(server).post(route).set('Content-Type', 'application/json').send(body(username));
     expect(response.status).toBe(400);
-    expect(response.body).toEqual({ success: false, data: null, code: 1, message: expect.stringMatching(/nested deeper than 64 levels$/) });
+    expect(response.body).toEqual({ success: false, data: null, code: 1, message: expect.stringMatching(/nested deeper than 64 levels\.?$/) });
   });
 
   it.each([

@@ -1,6 +1,6 @@
 /**
  * /paint/start and /paint/save over HTTP against the real database, with the front end's
- * exact bodies (CONTRACT.md). Every test uses its own usernames, so none depends on another.
+ * exact bodies (docs/front-end-contract.md). Every test uses its own usernames, so none depends on another.
  */
 import request from 'supertest';
 import { createHash } from 'node:crypto';

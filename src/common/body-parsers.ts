@@ -1,8 +1,6 @@
 import { json, raw } from 'express';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { ServerConfig } from '../config/server.config';
-import { BusinessError } from './errors';
-import { jsonShapeProblem } from './json-shape';
 
 /** Routes whose bodies may be large, each with its own limit and the setting that names it. */
 export const LARGE_BODY_ROUTES = {
@@ -20,19 +18,6 @@ function naming(setting: string, parser: RequestHandler): RequestHandler {
 }
 
 /**
- * Refuses a parsed body that cannot be handled and given back exactly (see jsonShapeProblem)
- * before anything walks it recursively: a deeply nested one would overflow the stack.
- */
-function checkingShape(parser: RequestHandler): RequestHandler {
-  return (request: Request, response: Response, next: NextFunction) =>
-    parser(request, response, (error?: unknown) => {
-      // A body left raw for its route (/paint/save) is checked where it is parsed.
-      const problem = error || Buffer.isBuffer(request.body) ? undefined : jsonShapeProblem(request.body);
-      next(error ?? (problem ? new BusinessError(`Invalid request: ${problem}`) : undefined));
-    });
-}
-
-/**
  * The body parsers, one limit per route. /paint/save's body stays raw: it is parsed, checked
  * and validated in a worker thread (SaveBodyParser), since a long session's state is tens of MB.
  */
@@ -42,7 +27,7 @@ export function bodyParsers(limits: ServerConfig['bodyLimits']): Array<{ path?: 
       path: LARGE_BODY_ROUTES.paintSave.path,
       handler: naming(LARGE_BODY_ROUTES.paintSave.setting, raw({ type: 'application/json', limit: limits.paintSave })),
     },
-    { path: LARGE_BODY_ROUTES.generate.path, handler: naming(LARGE_BODY_ROUTES.generate.setting, checkingShape(json({ limit: limits.generate }))) },
-    { handler: naming('BODY_LIMIT', checkingShape(json({ limit: limits.default }))) },
+    { path: LARGE_BODY_ROUTES.generate.path, handler: naming(LARGE_BODY_ROUTES.generate.setting, json({ limit: limits.generate })) },
+    { handler: naming('BODY_LIMIT', json({ limit: limits.default })) },
   ];
 }

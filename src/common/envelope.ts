@@ -1,6 +1,6 @@
 import { ResultCode } from './result-code';
 
-/** The body of every JSON response (CONTRACT.md). */
+/** The body of every JSON response (docs/front-end-contract.md). */
 export interface Envelope<T = unknown> {
   success: boolean;
   data: T | null;

@@ -25,7 +25,7 @@ export interface MadeImage extends SdImage {
 /** Outcome of one image: made, or the reason it was not. */
 export type ImageOutcome = { ok: true; image: MadeImage } | { ok: false; error: Error };
 
-/** Tries of a list step whose answer has too few items (PIPELINES.md: retry once). */
+/** Tries of a list step whose answer has too few items (docs/pipelines.md: ask once more). */
 const LIST_TRIES = 2;
 
 /**

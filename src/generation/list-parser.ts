@@ -1,5 +1,5 @@
 /**
- * How a model's list answer becomes items (PIPELINES.md): newlines become spaces, " ." becomes
+ * How a model's list answer becomes items (docs/pipelines.md): newlines become spaces, " ." becomes
  * ".", outer white space goes; then split on "#" (and its full-width form), trim, drop empties.
  */
 export function normalizeAnswer(text: string): string {

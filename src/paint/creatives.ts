@@ -1,7 +1,7 @@
 import { ProviderError } from '../common/errors';
 import type { ImageOutcome, MadeImage } from '../generation/generation-run';
 
-/** The creative objects the front end reads (CONTRACT.md). */
+/** The creative objects the front end reads (docs/front-end-contract.md). */
 export enum CreativeType {
   RapidAbstract = 0,
   RapidConcrete = 1,

@@ -1,4 +1,5 @@
-import { Body, Controller, HttpCode, Post, StreamableFile } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
+import type { Response } from 'express';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiEnvelope, ApiFailures } from '../common/swagger/api-envelope.decorator';
 import { DrawingStateDto } from './dto/drawing-state.dto';
@@ -20,9 +21,14 @@ export class PaintController {
   @ApiOperation({ summary: "Return the user's saved drawing state, creating it on the first visit" })
   @ApiEnvelope(DrawingStateDto)
   @ApiFailures(400)
-  async start(@Body() body: StartDto): Promise<StreamableFile> {
-    // The answer is written as the stored text, envelope included (see stateResponse).
-    return new StreamableFile(await this.states.start(body.username), { type: 'application/json; charset=utf-8' });
+  async start(@Body() body: StartDto, @Res() response: Response): Promise<void> {
+    // The answer is written as the stored text, envelope included (see stateResponse); a
+    // failure before this point still answers through the exception filter.
+    const parts = await this.states.start(body.username);
+    response.status(200).type('application/json; charset=utf-8').setHeader('Content-Length', parts.reduce((sum, part) => sum + part.length, 0));
+    response.cork();
+    for (const part of parts) response.write(part);
+    response.end();
   }
 
   @Post('save')

@@ -1,5 +1,5 @@
 /**
- * Request bodies exactly as the InsPilot front end sends them (CONTRACT.md), with overrides.
+ * Request bodies exactly as the InsPilot front end sends them (docs/front-end-contract.md), with overrides.
  * Every builder returns a fresh object, so tests can mutate what they get.
  */
 import { randomBytes } from 'node:crypto';

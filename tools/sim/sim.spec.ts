@@ -87,7 +87,7 @@ async function readEvents(response: Response, limit = Infinity): Promise<Array<{
   return events;
 }
 
-/** The app's own normalisation (PIPELINES.md): newlines → spaces, " ." → ".", trim, split on #, drop empties. */
+/** The app's own normalisation (docs/pipelines.md): newlines → spaces, " ." → ".", trim, split on #, drop empties. */
 function splitItems(text: string): string[] {
   return text
     .replace(/\n/g, ' ')

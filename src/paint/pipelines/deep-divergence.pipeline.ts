@@ -6,7 +6,7 @@ import type { GenerationContext, Pipeline } from '../../generate/generation-app'
 import { Creative, CreativeType, creativesWithImages, imageItem, joinItems, joinTexts, textItem } from '../creatives';
 import { DeepDivergenceInput } from './inputs.dto';
 
-/** Creatives per scheme (PIPELINES.md fixes it at 3). */
+/** Creatives per scheme (docs/pipelines.md: three creatives). */
 const CREATIVES = 3;
 
 export const DEEP_DIVERGENCE_GRAPH = defineGraph({

@@ -1,4 +1,4 @@
-import { Injectable, OnModuleDestroy } from '@nestjs/common';
+import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import { Piscina } from 'piscina';
@@ -10,7 +10,7 @@ const TRANSFER_FROM_BYTES = 64 * 1024;
 
 /** Parses and validates /paint/save bodies in worker threads (see save-body.worker). */
 @Injectable()
-export class SaveBodyParser implements OnModuleDestroy {
+export class SaveBodyParser implements OnApplicationShutdown {
   private readonly pool: Piscina<{ body: Uint8Array }, SaveBodyResult>;
 
   constructor() {
@@ -36,7 +36,8 @@ export class SaveBodyParser implements OnModuleDestroy {
     return result.save;
   }
 
-  async onModuleDestroy(): Promise<void> {
+  /** After the HTTP server has stopped and its requests have finished, so no save in flight loses its worker. */
+  async onApplicationShutdown(): Promise<void> {
     await this.pool.destroy();
   }
 }

@@ -1,12 +1,11 @@
 import 'reflect-metadata';
 import { move, transferableSymbol, valueSymbol } from 'piscina';
 import { SCHEME_FIELDS, SchemeField, StoredStage } from '../stages';
+import { jsonText } from './json-text';
 import { jsonTextProblem } from './json-text-check';
 import type { ParsedSave, SaveBodyResult } from './parsed-save';
 import { saveBodyProblem } from './save-body.validation';
 import { encodeStages } from './stage-encoding';
-
-const utf8 = new TextDecoder('utf-8', { fatal: true });
 
 /**
  * Runs in a worker thread: everything a save costs in proportion to its size (decoding,
@@ -14,12 +13,8 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * the event loop. Answers the problem for a 400, or the save as stored.
  */
 export default async function parseSaveBody({ body }: { body: Uint8Array }): Promise<SaveBodyResult | ReturnType<typeof move>> {
-  let text: string;
-  try {
-    text = utf8.decode(body);
-  } catch {
-    return { ok: false, problem: 'Request body is not valid UTF-8.' };
-  }
+  const text = jsonText(body);
+  if (text === undefined) return { ok: false, problem: 'Request body is not valid UTF-8.' };
   let value: unknown;
   try {
     value = JSON.parse(text);

@@ -1,4 +1,4 @@
-import { cutScheme, spliceScheme } from './scheme-cut';
+import { cutScheme, spliceScheme, stringLiteral } from './scheme-cut';
 
 /** Cuts, then splices back as stored bytes would be: the scheme's JSON text again. */
 function roundTrip(scheme: Record<string, unknown>): string {
@@ -45,5 +45,15 @@ describe('cutScheme / spliceScheme', () => {
     // "方案" is 6 bytes in UTF-8 and 2 characters: offsets count bytes.
     expect(cut.sketches[0].at).toBe(Buffer.byteLength('{"name":"方案","canvasImage":'));
     expect(cut.sketches[1].at).toBe(Buffer.byteLength('{"name":"方案","canvasImage":,"canvasSvg":'));
+  });
+
+  it('writes a string literal exactly as JSON.stringify does, for every UTF-16 code unit', () => {
+    for (let unit = 0; unit <= 0xffff; unit++) {
+      const value = `data:${String.fromCharCode(unit)}x`;
+      if (stringLiteral(value) !== JSON.stringify(value)) throw new Error(`differs for U+${unit.toString(16)}`);
+    }
+    const base64 = Buffer.from(Array.from({ length: 3000 }, (_, index) => index % 256)).toString('base64');
+    expect(stringLiteral(`data:image/png;base64,${base64}`)).toBe(JSON.stringify(`data:image/png;base64,${base64}`));
+    expect(stringLiteral('😀"\\')).toBe(JSON.stringify('😀"\\'));
   });
 });

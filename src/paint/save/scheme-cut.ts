@@ -26,7 +26,7 @@ export function cutScheme(scheme: Record<string, unknown>): SchemeCut {
     text += member;
     bytes += Buffer.byteLength(member);
     if (typeof value === 'string' && SKETCH_FIELDS.includes(key)) {
-      sketches.push({ at: bytes, json: JSON.stringify(value) });
+      sketches.push({ at: bytes, json: stringLiteral(value) });
       continue;
     }
     const json = JSON.stringify(value);
@@ -34,6 +34,17 @@ export function cutScheme(scheme: Record<string, unknown>): SchemeCut {
     bytes += Buffer.byteLength(json);
   }
   return { text: `${text}}`, sketches };
+}
+
+/** Printable ASCII other than `"` and `\\`: what JSON.stringify writes back unchanged. */
+const PLAIN = /^[\x20\x21\x23-\x5b\x5d-\x7e]*$/;
+
+/**
+ * `JSON.stringify(value)` for a string. A sketch is megabytes of base64 that needs no escaping:
+ * proving that takes a sixth of the time JSON.stringify spends scanning it.
+ */
+export function stringLiteral(value: string): string {
+  return PLAIN.test(value) ? `"${value}"` : JSON.stringify(value);
 }
 
 /** The scheme's JSON text again, as bytes: the inverse of cutScheme, on stored bytes. */

@@ -50,7 +50,7 @@ export class PaintStateService {
   ) {}
 
   /** The participant's state as the /paint/start answer (the envelope included), created on the first visit. */
-  async start(username: string): Promise<Buffer> {
+  async start(username: string): Promise<Buffer[]> {
     const id = this.users.idOf(username);
     for (let attempt = 1; ; attempt++) {
       const state = await this.states.find(id);

@@ -20,6 +20,6 @@ describe('stateResponse', () => {
       deepDivergenceSchemes: [],
       convergenceSchemes: [],
     });
-    expect(bytes.toString('utf8')).toBe(JSON.stringify(expected));
+    expect(Buffer.concat(bytes).toString('utf8')).toBe(JSON.stringify(expected));
   });
 });

@@ -1,18 +1,18 @@
 /**
- * `npm run bench`: each paint generation type end to end over HTTP against the simulators
- * with fixed latencies, compared with the lower bound its step graph allows; then the SD
- * pool's throughput under 8 concurrent type-0 requests against its ceiling.
+ * Each paint generation type end to end over HTTP against the simulators with fixed latencies,
+ * compared with the lower bound its step graph allows; then the SD pool's throughput under 8
+ * concurrent type-0 requests against its ceiling.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { freePort } from './ferretdb/launcher';
-import { startStack } from './stack';
-import { criticalPathMs, GraphSpec } from '../src/generation/step-graph';
-import { RAPID_DIVERGENCE_GRAPH } from '../src/paint/pipelines/rapid-divergence.pipeline';
-import { DEEP_DIVERGENCE_GRAPH } from '../src/paint/pipelines/deep-divergence.pipeline';
-import { CONVERGENCE_NAMING_GRAPH } from '../src/paint/pipelines/convergence-naming.pipeline';
-import { CONVERGENCE_COMBINATION_GRAPH } from '../src/paint/pipelines/convergence-combination.pipeline';
+import { freePort } from '../ferretdb/launcher';
+import { startStack } from '../stack';
+import { criticalPathMs, GraphSpec } from '../../src/generation/step-graph';
+import { RAPID_DIVERGENCE_GRAPH } from '../../src/paint/pipelines/rapid-divergence.pipeline';
+import { DEEP_DIVERGENCE_GRAPH } from '../../src/paint/pipelines/deep-divergence.pipeline';
+import { CONVERGENCE_NAMING_GRAPH } from '../../src/paint/pipelines/convergence-naming.pipeline';
+import { CONVERGENCE_COMBINATION_GRAPH } from '../../src/paint/pipelines/convergence-combination.pipeline';
 
 const GPT_MS = 300;
 const SD_MS = 1000;
@@ -79,7 +79,7 @@ async function timed(action: () => Promise<void>): Promise<number> {
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 const pad = (text: string | number, width: number) => String(text).padEnd(width);
 
-async function main(): Promise<void> {
+export async function benchGeneration(): Promise<void> {
   const dataDir = mkdtempSync(join(tmpdir(), 'inspilot-bench-'));
   const stack = await startStack({
     gptLatencyMs: GPT_MS,
@@ -122,8 +122,3 @@ async function main(): Promise<void> {
     rmSync(dataDir, { recursive: true, force: true });
   }
 }
-
-main().catch((error: Error) => {
-  console.error(error.message);
-  process.exit(1);
-});

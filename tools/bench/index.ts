@@ -1,0 +1,23 @@
+/**
+ * `npm run bench [generation|paint]`: the generation benchmark, the drawing-state benchmark, or
+ * both (the default). Each starts its own database, simulators and API, and stops them.
+ */
+import { benchGeneration } from './generation';
+import { benchPaint } from './paint';
+
+const SECTIONS: Record<string, () => Promise<void>> = { generation: benchGeneration, paint: benchPaint };
+
+async function main(): Promise<void> {
+  const asked = process.argv.slice(2);
+  const unknown = asked.filter((name) => !(name in SECTIONS));
+  if (unknown.length) throw new Error(`Unknown benchmark ${unknown.join(', ')}; choose from ${Object.keys(SECTIONS).join(', ')}.`);
+  for (const name of asked.length ? asked : Object.keys(SECTIONS)) {
+    console.log(`\n=== ${name} ===\n`);
+    await SECTIONS[name]();
+  }
+}
+
+main().catch((error: Error) => {
+  console.error(error.message);
+  process.exit(1);
+});
