@@ -8,9 +8,9 @@ import { AppConfigModule } from './config/config.module';
 import type { Environment } from './config/environment';
 import { DatabaseModule } from './database/database.module';
 import { ExperimentsModule } from './experiments/experiments.module';
-import { GenerateModule } from './generate/generate.module';
+import { GenerateModule } from './dispatch/dispatch.module';
 import { HealthModule } from './health/health.module';
-import { PaintModule } from './paint/paint.module';
+import { PaintModule } from './apps/paint/paint.module';
 import { UsersModule } from './users/users.module';
 
 @Module({})

@@ -1,4 +1,4 @@
-import type { AppsConfig } from './apps.config';
+import type { AppsConfig } from '../apps/paint/paint.config';
 import type { DatabaseConfig } from './database.config';
 import type { GenerationConfig } from './generation.config';
 import type { GptConfig } from './gpt.config';

@@ -1,4 +1,4 @@
-import { appsConfig } from './apps.config';
+import { appsConfig } from '../apps/paint/paint.config';
 import { databaseConfig } from './database.config';
 import type { ConfigNamespace } from './define-config';
 import { generationConfig } from './generation.config';

@@ -3,7 +3,7 @@ import pRetry, { AbortError } from 'p-retry';
 import { AppError, ProviderError } from '../common/errors';
 import type { ProvedImage } from '../common/image-bytes';
 import { isValueRefusal } from '../common/mongo-errors';
-import type { ImageTrace, RunRecorder, RunStatus, StepTrace } from '../generation/run-recorder';
+import type { ImageTrace, RunRecorder, RunStatus, StepTrace } from '../engine/run-recorder';
 import type { ExperimentImageStore } from './experiment-image-store.service';
 import type { ImageRecord, StepRecord } from './experiment.schema';
 import type { ExperimentsRepository } from './experiments.repository';

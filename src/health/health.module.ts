@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TerminusModule } from '@nestjs/terminus';
 import { ExperimentsModule } from '../experiments/experiments.module';
-import { GenerateModule } from '../generate/generate.module';
+import { GenerateModule } from '../dispatch/dispatch.module';
 import { HealthController } from './health.controller';
 
 @Module({

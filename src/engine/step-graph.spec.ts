@@ -1,5 +1,5 @@
-import { CONVERGENCE_COMBINATION_GRAPH } from '../paint/pipelines/convergence-combination.pipeline';
-import { RAPID_DIVERGENCE_GRAPH } from '../paint/pipelines/rapid-divergence.pipeline';
+import { CONVERGENCE_COMBINATION_GRAPH } from '../apps/paint/pipelines/convergence-combination.pipeline';
+import { RAPID_DIVERGENCE_GRAPH } from '../apps/paint/pipelines/rapid-divergence.pipeline';
 import { criticalPathMs, defineGraph, executeGraph, StepHandlers } from './step-graph';
 
 interface Deferred<T> {

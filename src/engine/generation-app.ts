@@ -1,7 +1,7 @@
 import type { Type } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import type { RunRecorder } from '../generation/run-recorder';
-import type { GraphSpec } from '../generation/step-graph';
+import type { RunRecorder } from './run-recorder';
+import type { GraphSpec } from './step-graph';
 
 /** What a pipeline run knows beyond its inputs. */
 export interface GenerationContext {

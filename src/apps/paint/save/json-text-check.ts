@@ -1,4 +1,4 @@
-import { MAX_JSON_DEPTH } from '../../common/json-shape';
+import { MAX_JSON_DEPTH } from '../../../common/json-shape';
 
 const QUOTE = 0x22;
 const BACKSLASH = 0x5c;

@@ -1,7 +1,7 @@
 import { Body, Controller, HttpCode, Post, Res } from '@nestjs/common';
 import type { Response } from 'express';
 import { ApiBody, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiEnvelope, ApiFailures } from '../common/swagger/api-envelope.decorator';
+import { ApiEnvelope, ApiFailures } from '../../common/swagger/api-envelope.decorator';
 import { DrawingStateDto } from './dto/drawing-state.dto';
 import { SaveDto } from './dto/save.dto';
 import { StartDto } from './dto/start.dto';

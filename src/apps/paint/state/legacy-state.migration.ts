@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { MigrationLedger } from '../../storage/migration-ledger.service';
-import { SketchStore } from '../../storage/sketch-store.service';
-import { LegacyUser, UsersService } from '../../users/users.service';
+import { MigrationLedger } from '../../../storage/migration-ledger.service';
+import { SketchStore } from '../../../storage/sketch-store.service';
+import { LegacyUser, UsersService } from '../../../users/users.service';
 import { encodeStages } from '../save/stage-encoding';
 import { SKETCH_FIELDS } from '../save/scheme-cut';
 import { INITIAL_STAGE, SCHEME_LIST_FIELDS, SchemeField } from '../stages';

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { MongooseModule } from '@nestjs/mongoose';
-import { GenerationModule } from '../generation/generation.module';
-import { StorageModule } from '../storage/storage.module';
-import { UsersModule } from '../users/users.module';
+import { GenerationModule } from '../../engine/engine.module';
+import { StorageModule } from '../../storage/storage.module';
+import { UsersModule } from '../../users/users.module';
 import { PaintApp } from './paint.app';
 import { PaintController } from './paint.controller';
 import { ConvergenceCombinationPipeline } from './pipelines/convergence-combination.pipeline';

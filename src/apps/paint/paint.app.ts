@@ -1,8 +1,8 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
-import { appsConfig } from '../config/apps.config';
-import { GenerationRunFactory } from '../generation/generation-run.factory';
-import { GenerationApp, Pipeline, RegisterGenerationApp } from '../generate/generation-app';
+import { appsConfig } from './paint.config';
+import { GenerationRunFactory } from '../../engine/generation-engine.service';
+import { GenerationApp, Pipeline, RegisterGenerationApp } from '../../engine/generation-app';
 import { ConvergenceCombinationPipeline } from './pipelines/convergence-combination.pipeline';
 import { ConvergenceNamingPipeline } from './pipelines/convergence-naming.pipeline';
 import { DeepDivergencePipeline } from './pipelines/deep-divergence.pipeline';

@@ -1,6 +1,6 @@
 import { plainToInstance } from 'class-transformer';
 import { validate } from 'class-validator';
-import { validationFailure } from '../../common/validation.pipe';
+import { validationFailure } from '../../../common/validation.pipe';
 import { SaveDto } from '../dto/save.dto';
 import { SCHEME_FIELDS } from '../stages';
 

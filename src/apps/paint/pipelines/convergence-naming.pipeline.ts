@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
-import { GenerationRunFactory } from '../../generation/generation-run.factory';
-import { defineGraph, executeGraph } from '../../generation/step-graph';
-import type { GenerationContext, Pipeline } from '../../generate/generation-app';
+import { GenerationRunFactory } from '../../../engine/generation-engine.service';
+import { defineGraph, executeGraph } from '../../../engine/step-graph';
+import type { GenerationContext, Pipeline } from '../../../engine/generation-app';
 import { joinTexts } from '../creatives';
 import { ConvergenceNamingInput } from './inputs.dto';
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
-import { withWriteRetry } from '../../common/mongo-errors';
+import { withWriteRetry } from '../../../common/mongo-errors';
 import type { SchemeField } from '../stages';
 import { PaintState, RetiredBlob, SchemeRef } from './paint-state.schema';
 

@@ -1,5 +1,5 @@
 import { Type } from 'class-transformer';
-import { IsImageDataUrl } from '../../common/is-image-data-url.decorator';
+import { IsImageDataUrl } from '../../../common/is-image-data-url.decorator';
 import {
   ArrayNotEmpty,
   IsArray,

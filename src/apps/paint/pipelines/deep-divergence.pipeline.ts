@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { GenerationRunFactory } from '../../generation/generation-run.factory';
-import type { ImageOutcome } from '../../generation/generation-run';
-import { defineGraph, executeGraph } from '../../generation/step-graph';
-import type { GenerationContext, Pipeline } from '../../generate/generation-app';
+import { GenerationRunFactory } from '../../../engine/generation-engine.service';
+import type { ImageOutcome } from '../../../engine/generation-run';
+import { defineGraph, executeGraph } from '../../../engine/step-graph';
+import type { GenerationContext, Pipeline } from '../../../engine/generation-app';
 import { Creative, CreativeType, creativesWithImages, imageItem, joinItems, joinTexts, textItem } from '../creatives';
 import { DeepDivergenceInput } from './inputs.dto';
 

@@ -2,7 +2,7 @@ import { Injectable, OnApplicationShutdown } from '@nestjs/common';
 import { availableParallelism } from 'node:os';
 import { extname, join } from 'node:path';
 import { Piscina } from 'piscina';
-import { BusinessError } from '../../common/errors';
+import { BusinessError } from '../../../common/errors';
 import type { ParsedSave, SaveBodyResult } from './parsed-save';
 
 /** A body this large arrives in several socket reads, so body-parser has copied it into a buffer of its own. */

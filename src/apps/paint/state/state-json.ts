@@ -1,4 +1,4 @@
-import { ok } from '../../common/envelope';
+import { ok } from '../../../common/envelope';
 import { SCHEME_LIST_FIELDS, SchemeField } from '../stages';
 
 export interface StateParts {

@@ -1,6 +1,6 @@
 import { IsInt, Max, Min } from 'class-validator';
-import { defineConfig } from './define-config';
-import { ToNumber } from './variables';
+import { defineConfig } from '../../config/define-config';
+import { ToNumber } from '../../config/variables';
 
 export class AppsVariables {
   /** The APP_ID under which the paint app answers /generate. */

@@ -1,4 +1,4 @@
-import { ok } from '../../common/envelope';
+import { ok } from '../../../common/envelope';
 import { stateResponse } from './state-json';
 
 describe('stateResponse', () => {

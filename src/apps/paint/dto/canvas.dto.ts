@@ -1,6 +1,6 @@
 import { Type } from 'class-transformer';
 import { IsArray, IsBoolean, IsNumber, IsOptional, IsString, ValidateNested } from 'class-validator';
-import { IsImageDataUrl } from '../../common/is-image-data-url.decorator';
+import { IsImageDataUrl } from '../../../common/is-image-data-url.decorator';
 import { IsPointList } from './point-list.validator';
 
 export class PointDto {

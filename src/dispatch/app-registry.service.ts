@@ -1,7 +1,7 @@
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
 import { BusinessError } from '../common/errors';
-import { GenerationApp, Pipeline, RegisterGenerationApp } from './generation-app';
+import { GenerationApp, Pipeline, RegisterGenerationApp } from '../engine/generation-app';
 
 interface Registered {
   app: GenerationApp;

@@ -3,7 +3,7 @@ import type { DiscoveryService } from '@nestjs/core';
 import { BusinessError } from '../common/errors';
 import { ResultCode } from '../common/result-code';
 import { AppRegistry } from './app-registry.service';
-import { GenerationApp, Pipeline } from './generation-app';
+import { GenerationApp, Pipeline } from '../engine/generation-app';
 
 class NoInput {}
 

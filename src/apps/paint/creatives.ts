@@ -1,5 +1,5 @@
-import { ProviderError } from '../common/errors';
-import type { ImageOutcome, MadeImage } from '../generation/generation-run';
+import { ProviderError } from '../../common/errors';
+import type { ImageOutcome, MadeImage } from '../../engine/generation-run';
 
 /** The creative objects the front end reads (docs/front-end-contract.md). */
 export enum CreativeType {
