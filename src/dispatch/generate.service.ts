@@ -5,6 +5,7 @@ import { BusinessError } from '../common/errors';
 import { jsonShapeProblem } from '../common/json-shape';
 import { withoutPrototypeKeys } from '../common/prototype-keys';
 import { validationFailure } from '../common/validation.pipe';
+import { GenerationEngine } from '../engine/generation-engine.service';
 import { ExperimentsService } from '../experiments/experiments.service';
 import { AppRegistry } from './app-registry.service';
 import { GenerateRefusals } from './generate-refusals';
@@ -18,21 +19,23 @@ export interface GenerateRequest {
 
 /**
  * Finds the pipeline a request names, checks its inputs against the pipeline's DTO and
- * against what a record can keep, and only then opens the experiment record and runs it.
- * A refused request stores nothing; it is counted on /health and logged.
+ * against what a record can keep, and only then opens the experiment record and hands the
+ * run to the engine. A refused request stores nothing; it is counted on /health and logged.
  */
 @Injectable()
 export class GenerateService {
   constructor(
     private readonly registry: AppRegistry,
+    private readonly engine: GenerationEngine,
     private readonly experiments: ExperimentsService,
     private readonly refusals: GenerateRefusals,
   ) {}
 
   async generate(request: GenerateRequest): Promise<unknown> {
     const { app, pipeline, input, record } = await this.check(request);
-    const recorder = this.experiments.begin(record, { appId: request.appid, type: request.type, app, pipeline, username: request.username });
-    return pipeline.run(input, { appId: request.appid, type: request.type, username: request.username, recorder });
+    const { username } = request;
+    const recorder = this.experiments.begin(record, { app, pipeline, username });
+    return this.engine.run(app, pipeline, input, { username, recorder });
   }
 
   private async check(request: GenerateRequest) {

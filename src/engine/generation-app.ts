@@ -1,34 +1,12 @@
-import type { Type } from '@nestjs/common';
+import { SetMetadata, type Type } from '@nestjs/common';
+import { MODULE_METADATA } from '@nestjs/common/constants';
 import { DiscoveryService } from '@nestjs/core';
-import type { RunRecorder } from './run-recorder';
-import type { GraphSpec } from './step-graph';
+import type { ConfigNamespace } from '../config/define-config';
 
-/** What a pipeline run knows beyond its inputs. */
-export interface GenerationContext {
-  appId: number;
-  type: number;
-  /** The participant, when the caller names one. */
-  username?: string;
-  /** Where the run reports its steps and images. */
-  recorder?: RunRecorder;
-}
-
-/** One stimulus type of an app: the DTO its `prompts` must satisfy, and how to run it. */
-export interface Pipeline<Input extends object = object, Output = unknown> {
-  readonly type: number;
-  /** A short name for logs and records, e.g. "rapid-divergence". */
-  readonly name: string;
-  readonly input: Type<Input>;
-  /** The steps and their dependencies, for the benchmark's lower bound and the record. */
-  readonly graph: GraphSpec;
-  run(input: Input, context: GenerationContext): Promise<Output>;
-}
-
-/** An app served by `/generate`. Its id comes from the typed `apps` configuration. */
+/** An app served by `/generate`; its pipelines are the `@RegisterPipeline()` providers of its module. */
 export interface GenerationApp {
   readonly id: number;
   readonly name: string;
-  readonly pipelines: readonly Pipeline[];
 }
 
 /**
@@ -36,3 +14,22 @@ export interface GenerationApp {
  * so adding an app is adding a module, not editing a dispatch table.
  */
 export const RegisterGenerationApp = DiscoveryService.createDecorator<void>();
+
+const APP_CONFIG = 'inspilot:generation-app-config';
+
+/**
+ * Marks an app's module with its configuration namespace (which holds its APP_ID), so the
+ * start-up validates the app's variables in the one pass that validates the service's.
+ */
+export function GenerationAppModule(options: { config: ConfigNamespace }): ClassDecorator {
+  return SetMetadata(APP_CONFIG, options.config);
+}
+
+/** The configuration namespaces of the app modules `module` imports (see GenerationAppModule). */
+export function appConfigNamespaces(module: Type): ConfigNamespace[] {
+  const imports = (Reflect.getMetadata(MODULE_METADATA.IMPORTS, module) ?? []) as unknown[];
+  return imports.flatMap((imported) => {
+    const config = typeof imported === 'function' ? (Reflect.getMetadata(APP_CONFIG, imported) as ConfigNamespace | undefined) : undefined;
+    return config ? [config] : [];
+  });
+}

@@ -1,26 +1,5 @@
-import type { AttemptFailure } from '../common/errors';
 import type { SdImage } from '../providers/sd/sd.types';
-import type { StepKind } from './step-graph';
-
-/** What a run reports of one step, as it happens. */
-export interface StepTrace {
-  name: string;
-  kind: StepKind;
-  deps: readonly string[];
-  template?: string;
-  templateHash?: string;
-  /** The rendered prompt of a GPT step. */
-  prompt?: string;
-  model?: string;
-  rawOutput?: string;
-  items?: string[];
-  tokens?: { prompt: number; completion: number; total: number };
-  attempts: AttemptFailure[];
-  startedAt: Date;
-  endedAt?: Date;
-  status: 'running' | 'succeeded' | 'failed';
-  error?: string;
-}
+import type { StepTrace } from './step-trace.dto';
 
 export interface ImageTrace {
   step: string;
@@ -41,10 +20,3 @@ export interface RunRecorder {
   /** The run ended; `output` is what the caller is answered. */
   finished(status: RunStatus, error?: Error, output?: unknown): Promise<void>;
 }
-
-/** For runs nobody records. */
-export const NO_RECORDING: RunRecorder = {
-  stepChanged: () => undefined,
-  imageMade: async () => undefined,
-  finished: async () => undefined,
-};

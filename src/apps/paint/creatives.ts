@@ -1,5 +1,4 @@
-import { ProviderError } from '../../common/errors';
-import type { ImageOutcome, MadeImage } from '../../engine/generation-run';
+import type { MadeImage } from '../../engine';
 
 /** The creative objects the front end reads (docs/front-end-contract.md). */
 export enum CreativeType {
@@ -41,30 +40,6 @@ export const groupItem = (type: 'groupTypeOne' | 'groupTypeTwo', combinations: C
   image: null,
   combinations,
 });
-
-/**
- * Builds the creatives whose images were all made, leaving the others out; when none could
- * be made the request fails with the first reason rather than answering an empty list.
- */
-export function creativesWithImages(
-  imageSets: ImageOutcome[][],
-  build: (images: MadeImage[], index: number) => Creative,
-): Creative[] {
-  const count = Math.min(...imageSets.map((set) => set.length));
-  const creatives: Creative[] = [];
-  let firstError: Error | undefined;
-  for (let index = 0; index < count; index++) {
-    const outcomes = imageSets.map((set) => set[index]);
-    const failed = outcomes.find((outcome): outcome is { ok: false; error: Error } => !outcome.ok);
-    if (failed) firstError ??= failed.error;
-    else creatives.push(build(outcomes.map((outcome) => (outcome as { ok: true; image: MadeImage }).image), index));
-  }
-  if (creatives.length === 0 && count > 0) {
-    if (firstError instanceof ProviderError) throw firstError;
-    throw new ProviderError(`No image could be made: ${firstError?.message ?? 'unknown reason'}`, 'sd', 502, {}, { cause: firstError });
-  }
-  return creatives;
-}
 
 /** How a scheme's notes are shown to the model: the texts joined with commas. */
 export function joinTexts(texts: readonly string[]): string {

@@ -1,68 +1,53 @@
 import { Injectable } from '@nestjs/common';
-import { GenerationRunFactory } from '../../../engine/generation-engine.service';
-import type { ImageOutcome } from '../../../engine/generation-run';
-import { defineGraph, executeGraph } from '../../../engine/step-graph';
-import type { GenerationContext, Pipeline } from '../../../engine/generation-app';
-import { Creative, CreativeType, creativesWithImages, groupItem, imageItem, joinItems, joinTexts, textItem } from '../creatives';
+import { defineGraph, GenerationPipeline, RegisterPipeline, StepInputs, StepResults, withImages } from '../../../engine';
+import { CreativeType, groupItem, imageItem, joinItems, joinTexts, textItem } from '../creatives';
 import { ConvergenceCombinationInput } from './inputs.dto';
+import { ConvergenceCombinationOutput } from './outputs.dto';
 
 export const CONVERGENCE_COMBINATION_GRAPH = defineGraph({
-  scenes: { kind: 'gpt', template: 'paint/convergence-scenes', deps: [] },
-  scenePrompts: { kind: 'gpt', template: 'paint/scene-sd-prompts', deps: ['scenes'] },
-  sceneImages: { kind: 'sd', style: 'scene', deps: ['scenePrompts'] },
-  concretes: { kind: 'gpt', template: 'paint/convergence-concretes', deps: [] },
-  productPrompts: { kind: 'gpt', template: 'paint/product-sd-prompts', deps: ['concretes'] },
-  productImages: { kind: 'sd', style: 'product', deps: ['productPrompts'] },
+  scenes: { kind: 'gpt', answer: 'list', template: 'paint/convergence-scenes', deps: [] },
+  scenePrompts: { kind: 'gpt', answer: 'list', template: 'paint/scene-sd-prompts', deps: ['scenes'] },
+  sceneImages: { kind: 'sd', style: 'paint/scene', deps: ['scenePrompts'] },
+  concretes: { kind: 'gpt', answer: 'list', template: 'paint/convergence-concretes', deps: [] },
+  productPrompts: { kind: 'gpt', answer: 'list', template: 'paint/product-sd-prompts', deps: ['concretes'] },
+  productImages: { kind: 'sd', style: 'paint/product', deps: ['productPrompts'] },
 });
 
-interface Steps extends Record<string, unknown> {
-  scenes: string[];
-  scenePrompts: string[];
-  sceneImages: ImageOutcome[];
-  concretes: string[];
-  productPrompts: string[];
-  productImages: ImageOutcome[];
-}
+type Graph = typeof CONVERGENCE_COMBINATION_GRAPH;
 
-/** Type 3: for each chosen scheme, usage scenes and product renders with their function statements. */
+@RegisterPipeline()
 @Injectable()
-export class ConvergenceCombinationPipeline implements Pipeline<ConvergenceCombinationInput> {
+export class ConvergenceCombinationPipeline extends GenerationPipeline<Graph, ConvergenceCombinationInput, ConvergenceCombinationOutput> {
   readonly type = 3;
   readonly name = 'convergence-combination';
+  readonly summary = 'For each chosen scheme, usage scenes and product renders with their function statements';
   readonly input = ConvergenceCombinationInput;
+  readonly output = ConvergenceCombinationOutput;
   readonly graph = CONVERGENCE_COMBINATION_GRAPH;
 
-  constructor(private readonly runs: GenerationRunFactory) {}
-
-  run(input: ConvergenceCombinationInput, context: GenerationContext): Promise<{ result: Creative[] }> {
-    const run = this.runs.create(this.graph, context.recorder);
-    const total = input.selectedSchemes.length * input.num;
+  steps({ selectedSchemes, num }: ConvergenceCombinationInput): StepInputs<Graph> {
+    const total = selectedSchemes.length * num;
     const schemeVars = {
-      schemeCount: input.selectedSchemes.length,
-      num: input.num,
-      schemes: input.selectedSchemes.map((scheme, index) => ({ number: index + 1, texts: joinTexts(scheme.designTexts) })),
+      schemeCount: selectedSchemes.length,
+      num,
+      schemes: selectedSchemes.map((scheme, index) => ({ number: index + 1, texts: joinTexts(scheme.designTexts) })),
     };
-    return run.execute(async () => {
-      const steps = await executeGraph<Steps>(this.graph, {
-        scenes: () => run.list('scenes', schemeVars, total),
-        scenePrompts: ({ scenes }) => run.list('scenePrompts', { scenes: joinItems(scenes) }, total),
-        sceneImages: ({ scenePrompts }) => run.images('sceneImages', scenePrompts),
-        concretes: () => run.list('concretes', schemeVars, total),
-        productPrompts: ({ concretes }) => run.list('productPrompts', { concretes }, total),
-        productImages: ({ productPrompts }) => run.images('productImages', productPrompts),
-      });
-      const result = creativesWithImages([steps.sceneImages, steps.productImages], ([scene, product], index) => ({
-        type: CreativeType.ConvergenceTwo,
-        displayType: 'direct',
-        items: [
-          groupItem('groupTypeTwo', [
-            imageItem('abstractImage', scene),
-            imageItem('concreteImage', product),
-            textItem('concreteText', steps.concretes[index]),
-          ]),
-        ],
-      }));
-      return { result };
-    });
+    return {
+      scenes: () => ({ vars: schemeVars, count: total }),
+      scenePrompts: ({ scenes }) => ({ vars: { scenes: joinItems(scenes) }, count: total }),
+      sceneImages: ({ scenePrompts }) => ({ prompts: scenePrompts }),
+      concretes: () => ({ vars: schemeVars, count: total }),
+      productPrompts: ({ concretes }) => ({ vars: { concretes }, count: total }),
+      productImages: ({ productPrompts }) => ({ prompts: productPrompts }),
+    };
+  }
+
+  result({ sceneImages, productImages, concretes }: StepResults<Graph>): ConvergenceCombinationOutput {
+    const result = withImages([sceneImages, productImages], ([scene, product], index) => ({
+      type: CreativeType.ConvergenceTwo,
+      displayType: 'direct' as const,
+      items: [groupItem('groupTypeTwo', [imageItem('abstractImage', scene), imageItem('concreteImage', product), textItem('concreteText', concretes[index])])],
+    }));
+    return { result };
   }
 }

@@ -1,72 +1,53 @@
 import { Injectable } from '@nestjs/common';
-import { GenerationRunFactory } from '../../../engine/generation-engine.service';
-import type { ImageOutcome } from '../../../engine/generation-run';
-import { defineGraph, executeGraph } from '../../../engine/step-graph';
-import type { GenerationContext, Pipeline } from '../../../engine/generation-app';
-import { Creative, CreativeType, creativesWithImages, imageItem, joinItems, joinTexts, textItem } from '../creatives';
+import { defineGraph, GenerationPipeline, RegisterPipeline, StepInputs, StepResults, withImages } from '../../../engine';
+import { CreativeType, imageItem, joinItems, joinTexts, textItem } from '../creatives';
 import { DeepDivergenceInput } from './inputs.dto';
+import { DeepDivergenceOutput } from './outputs.dto';
 
 /** Creatives per scheme (docs/pipelines.md: three creatives). */
 const CREATIVES = 3;
 
 export const DEEP_DIVERGENCE_GRAPH = defineGraph({
-  name: { kind: 'vision', template: 'paint/scheme-name', deps: [] },
-  products: { kind: 'gpt', template: 'paint/products', deps: ['name'] },
-  scenes: { kind: 'gpt', template: 'paint/scenes', deps: ['products'] },
-  sdPrompts: { kind: 'gpt', template: 'paint/scene-sd-prompts', deps: ['scenes'] },
-  images: { kind: 'sd', style: 'scene', deps: ['sdPrompts'] },
-  abstracts: { kind: 'gpt', template: 'paint/abstracts', deps: ['products'] },
-  concretes: { kind: 'gpt', template: 'paint/concretes', deps: ['products'] },
+  name: { kind: 'vision', answer: 'text', template: 'paint/scheme-name', deps: [] },
+  products: { kind: 'gpt', answer: 'list', template: 'paint/products', deps: ['name'] },
+  scenes: { kind: 'gpt', answer: 'list', template: 'paint/scenes', deps: ['products'] },
+  sdPrompts: { kind: 'gpt', answer: 'list', template: 'paint/scene-sd-prompts', deps: ['scenes'] },
+  images: { kind: 'sd', style: 'paint/scene', deps: ['sdPrompts'] },
+  abstracts: { kind: 'gpt', answer: 'list', template: 'paint/abstracts', deps: ['products'] },
+  concretes: { kind: 'gpt', answer: 'list', template: 'paint/concretes', deps: ['products'] },
 });
 
-interface Steps extends Record<string, unknown> {
-  name: string;
-  products: string[];
-  scenes: string[];
-  sdPrompts: string[];
-  images: ImageOutcome[];
-  abstracts: string[];
-  concretes: string[];
-}
+type Graph = typeof DEEP_DIVERGENCE_GRAPH;
 
-/** Type 1: guesses what a sketched scheme is, then stimuli around it, abstract and concrete. */
+@RegisterPipeline()
 @Injectable()
-export class DeepDivergencePipeline implements Pipeline<DeepDivergenceInput> {
+export class DeepDivergencePipeline extends GenerationPipeline<Graph, DeepDivergenceInput, DeepDivergenceOutput> {
   readonly type = 1;
   readonly name = 'deep-divergence';
+  readonly summary = 'Guesses what a sketched scheme is, then stimuli around it, abstract and concrete';
   readonly input = DeepDivergenceInput;
+  readonly output = DeepDivergenceOutput;
   readonly graph = DEEP_DIVERGENCE_GRAPH;
 
-  constructor(private readonly runs: GenerationRunFactory) {}
+  steps({ designTask, designTexts, designImage }: DeepDivergenceInput): StepInputs<Graph> {
+    const texts = joinTexts(designTexts);
+    return {
+      name: () => ({ vars: { designTask, texts, hasImage: Boolean(designImage) }, images: designImage ? [designImage] : undefined }),
+      products: ({ name }) => ({ vars: { subject: `${name}:${texts}` }, count: CREATIVES }),
+      scenes: ({ products }) => ({ vars: { products: joinItems(products) }, count: CREATIVES }),
+      sdPrompts: ({ scenes }) => ({ vars: { scenes: joinItems(scenes) }, count: CREATIVES }),
+      images: ({ sdPrompts }) => ({ prompts: sdPrompts }),
+      abstracts: ({ products }) => ({ vars: { products: joinItems(products) }, count: CREATIVES }),
+      concretes: ({ products }) => ({ vars: { products: joinItems(products) }, count: CREATIVES }),
+    };
+  }
 
-  run(input: DeepDivergenceInput, context: GenerationContext): Promise<{ schemeId: number; count: number; result: Creative[] }> {
-    const run = this.runs.create(this.graph, context.recorder);
-    const texts = joinTexts(input.designTexts);
-    return run.execute(async () => {
-      const steps = await executeGraph<Steps>(this.graph, {
-        name: () =>
-          run.text(
-            'name',
-            { designTask: input.designTask, texts, hasImage: Boolean(input.designImage) },
-            input.designImage ? [input.designImage] : undefined,
-          ),
-        products: ({ name }) => run.list('products', { subject: `${name}:${texts}` }, CREATIVES),
-        scenes: ({ products }) => run.list('scenes', { products: joinItems(products) }, CREATIVES),
-        sdPrompts: ({ scenes }) => run.list('sdPrompts', { scenes: joinItems(scenes) }, CREATIVES),
-        images: ({ sdPrompts }) => run.images('images', sdPrompts),
-        abstracts: ({ products }) => run.list('abstracts', { products: joinItems(products) }, CREATIVES),
-        concretes: ({ products }) => run.list('concretes', { products: joinItems(products) }, CREATIVES),
-      });
-      const result = creativesWithImages([steps.images], ([image], index) => ({
-        type: CreativeType.Deep,
-        displayType: 'sequence',
-        items: [
-          imageItem('abstractImage', image),
-          textItem('abstractText', steps.abstracts[index]),
-          textItem('concreteText', steps.concretes[index]),
-        ],
-      }));
-      return { schemeId: input.schemeId, count: result.length, result };
-    });
+  result({ images, abstracts, concretes }: StepResults<Graph>, { schemeId }: DeepDivergenceInput): DeepDivergenceOutput {
+    const result = withImages([images], ([image], index) => ({
+      type: CreativeType.Deep,
+      displayType: 'sequence' as const,
+      items: [imageItem('abstractImage', image), textItem('abstractText', abstracts[index]), textItem('concreteText', concretes[index])],
+    }));
+    return { schemeId, count: result.length, result };
   }
 }

@@ -1,54 +1,45 @@
 import { Injectable } from '@nestjs/common';
-import { GenerationRunFactory } from '../../../engine/generation-engine.service';
-import type { ImageOutcome } from '../../../engine/generation-run';
-import { defineGraph, executeGraph } from '../../../engine/step-graph';
-import type { GenerationContext, Pipeline } from '../../../engine/generation-app';
-import { Creative, CreativeType, creativesWithImages, imageItem, joinItems, textItem } from '../creatives';
+import { defineGraph, GenerationPipeline, RegisterPipeline, StepInputs, StepResults, withImages } from '../../../engine';
+import { CreativeType, imageItem, joinItems, textItem } from '../creatives';
 import { RapidDivergenceInput } from './inputs.dto';
+import { RapidDivergenceOutput } from './outputs.dto';
 
 export const RAPID_DIVERGENCE_GRAPH = defineGraph({
-  products: { kind: 'gpt', template: 'paint/products', deps: [] },
-  scenes: { kind: 'gpt', template: 'paint/scenes', deps: ['products'] },
-  sdPrompts: { kind: 'gpt', template: 'paint/scene-sd-prompts', deps: ['scenes'] },
-  images: { kind: 'sd', style: 'scene', deps: ['sdPrompts'] },
-  abstracts: { kind: 'gpt', template: 'paint/abstracts', deps: ['products'] },
+  products: { kind: 'gpt', answer: 'list', template: 'paint/products', deps: [] },
+  scenes: { kind: 'gpt', answer: 'list', template: 'paint/scenes', deps: ['products'] },
+  sdPrompts: { kind: 'gpt', answer: 'list', template: 'paint/scene-sd-prompts', deps: ['scenes'] },
+  images: { kind: 'sd', style: 'paint/scene', deps: ['sdPrompts'] },
+  abstracts: { kind: 'gpt', answer: 'list', template: 'paint/abstracts', deps: ['products'] },
 });
 
-interface Steps extends Record<string, unknown> {
-  products: string[];
-  scenes: string[];
-  sdPrompts: string[];
-  images: ImageOutcome[];
-  abstracts: string[];
-}
+type Graph = typeof RAPID_DIVERGENCE_GRAPH;
 
-/** Type 0: scene pictures of products related to the task, each with an abstract principle. */
+@RegisterPipeline()
 @Injectable()
-export class RapidDivergencePipeline implements Pipeline<RapidDivergenceInput> {
+export class RapidDivergencePipeline extends GenerationPipeline<Graph, RapidDivergenceInput, RapidDivergenceOutput> {
   readonly type = 0;
   readonly name = 'rapid-divergence';
+  readonly summary = 'Scene pictures of products related to the task, each with an abstract principle';
   readonly input = RapidDivergenceInput;
+  readonly output = RapidDivergenceOutput;
   readonly graph = RAPID_DIVERGENCE_GRAPH;
 
-  constructor(private readonly runs: GenerationRunFactory) {}
+  steps({ task, num }: RapidDivergenceInput): StepInputs<Graph> {
+    return {
+      products: () => ({ vars: { subject: task }, count: num }),
+      scenes: ({ products }) => ({ vars: { products: joinItems(products) }, count: num }),
+      sdPrompts: ({ scenes }) => ({ vars: { scenes: joinItems(scenes) }, count: num }),
+      images: ({ sdPrompts }) => ({ prompts: sdPrompts }),
+      abstracts: ({ products }) => ({ vars: { products: joinItems(products) }, count: num }),
+    };
+  }
 
-  run(input: RapidDivergenceInput, context: GenerationContext): Promise<{ count: number; result: Creative[] }> {
-    const run = this.runs.create(this.graph, context.recorder);
-    const n = input.num;
-    return run.execute(async () => {
-      const steps = await executeGraph<Steps>(this.graph, {
-        products: () => run.list('products', { subject: input.task }, n),
-        scenes: ({ products }) => run.list('scenes', { products: joinItems(products) }, n),
-        sdPrompts: ({ scenes }) => run.list('sdPrompts', { scenes: joinItems(scenes) }, n),
-        images: ({ sdPrompts }) => run.images('images', sdPrompts),
-        abstracts: ({ products }) => run.list('abstracts', { products: joinItems(products) }, n),
-      });
-      const result = creativesWithImages([steps.images], ([image], index) => ({
-        type: CreativeType.RapidAbstract,
-        displayType: 'sequence',
-        items: [imageItem('abstractImage', image), textItem('abstractText', steps.abstracts[index])],
-      }));
-      return { count: result.length, result };
-    });
+  result({ images, abstracts }: StepResults<Graph>): RapidDivergenceOutput {
+    const result = withImages([images], ([image], index) => ({
+      type: CreativeType.RapidAbstract,
+      displayType: 'sequence' as const,
+      items: [imageItem('abstractImage', image), textItem('abstractText', abstracts[index])],
+    }));
+    return { count: result.length, result };
   }
 }
