@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { PaintModule } from './apps/paint/paint.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { EnvelopeInterceptor } from './common/envelope.interceptor';
 import { RateLimitModule } from './common/rate-limit.module';
@@ -7,13 +8,15 @@ import { createValidationPipe } from './common/validation.pipe';
 import { AppConfigModule } from './config/config.module';
 import type { Environment } from './config/environment';
 import { DatabaseModule } from './database/database.module';
+import { DispatchModule } from './dispatch/dispatch.module';
 import { ExperimentsModule } from './experiments/experiments.module';
-import { GenerateModule } from './generate/generate.module';
 import { HealthModule } from './health/health.module';
-import { PaintModule } from './paint/paint.module';
 import { UsersModule } from './users/users.module';
 
-@Module({})
+/** The generation apps are the modules imported here (`nest g app` adds one); the rest of the service comes with `forRoot`. */
+@Module({
+  imports: [PaintModule],
+})
 export class AppModule {
   /** The whole service, configured by one validated environment. */
   static forRoot(environment: Environment): DynamicModule {
@@ -25,8 +28,7 @@ export class AppModule {
         RateLimitModule,
         HealthModule,
         UsersModule,
-        GenerateModule,
-        PaintModule,
+        DispatchModule,
         ExperimentsModule,
       ],
       providers: [

@@ -5,7 +5,7 @@ import { createApp } from './app.setup';
 import type { AllConfig } from './config/config.type';
 import { databaseConfig } from './config/database.config';
 import { ConfigurationError, Environment } from './config/environment';
-import { loadServiceEnvironment } from './config/load';
+import { loadServiceEnvironment } from './app.environment';
 import { explainStartFailure, probeDatabase } from './start-failure';
 
 async function bootstrap(): Promise<void> {

@@ -61,6 +61,7 @@ describe('start-up (e2e: spawns src/main.ts)', () => {
       CORS_ORIGINS: 'localhost:3000',
       OPENAI_API_KEY: 'sk-test',
       OPENAI_BASE_URL: 'not a url',
+      PAINT_APP_ID: '-1',
     });
     const output = plain(run.output);
     expect(run.timedOut).toBe(false);
@@ -74,6 +75,8 @@ describe('start-up (e2e: spawns src/main.ts)', () => {
       ['BODY_LIMIT', 'lots'],
       ['CORS_ORIGINS', 'localhost:3000'],
       ['OPENAI_BASE_URL', 'not a url'],
+      // An app's own variable, in the same message.
+      ['PAINT_APP_ID', '-1'],
     ];
     for (const [name, value] of expected) {
       const line = output.split('\n').find((l) => l.trimStart().startsWith(`- ${name}:`));

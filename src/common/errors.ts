@@ -85,3 +85,17 @@ export class CancelledError extends Error {
     this.name = 'CancelledError';
   }
 }
+
+/**
+ * The caller gave a generation up (its client went away): its steps are stopped and the
+ * record says so. Answered, if anyone still listens, as 499, the status proxies use for a
+ * request its client closed.
+ */
+export class GenerationCancelledError extends AppError {
+  readonly code = ResultCode.Business;
+  readonly status = 499;
+
+  constructor(reason: string) {
+    super(`Generation cancelled by its caller: ${reason}`);
+  }
+}

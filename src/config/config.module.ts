@@ -1,9 +1,8 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule, registerAs } from '@nestjs/config';
 import type { Environment } from './environment';
-import { CONFIG_NAMESPACES } from './namespaces';
 
-/** Exposes the typed namespaces of one validated environment (see loadEnvironment). */
+/** Exposes every typed namespace of one validated environment, the apps' included (see loadEnvironment). */
 @Module({})
 export class AppConfigModule {
   static async forRoot(environment: Environment): Promise<DynamicModule> {
@@ -12,7 +11,7 @@ export class AppConfigModule {
       ignoreEnvFile: true,
       skipProcessEnv: true,
       validatePredefined: false,
-      load: CONFIG_NAMESPACES.map((namespace) => registerAs(namespace.namespace, () => environment.config(namespace) as Record<string, unknown>)),
+      load: environment.namespaces.map((namespace) => registerAs(namespace.namespace, () => environment.config(namespace) as Record<string, unknown>)),
     });
     return { module: AppConfigModule, imports: [config], exports: [config] };
   }

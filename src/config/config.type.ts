@@ -1,4 +1,3 @@
-import type { AppsConfig } from './apps.config';
 import type { DatabaseConfig } from './database.config';
 import type { GenerationConfig } from './generation.config';
 import type { GptConfig } from './gpt.config';
@@ -8,12 +7,11 @@ import type { ResearchConfig } from './research.config';
 import type { SdConfig } from './sd.config';
 import type { ServerConfig } from './server.config';
 
-/** The shape of the whole configuration, for `ConfigService<AllConfig, true>`. */
+/** The shape of the service's own configuration, for `ConfigService<AllConfig, true>`. */
 export interface AllConfig {
   server: ServerConfig;
   rateLimit: RateLimitConfig;
   database: DatabaseConfig;
-  apps: AppsConfig;
   gpt: GptConfig;
   sd: SdConfig;
   generation: GenerationConfig;

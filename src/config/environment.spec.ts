@@ -1,34 +1,57 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { paintConfig } from '../apps/paint/paint.config';
+import { SERVICE_NAMESPACES } from '../app.environment';
+import { defineConfig } from './define-config';
 import { ConfigurationError, loadEnvironment } from './environment';
 import { CONFIG_NAMESPACES } from './namespaces';
 import { sdConfig } from './sd.config';
-import { serverConfig } from './server.config';
+import { serverConfig, ServerVariables } from './server.config';
 
 const ROOT = join(__dirname, '..', '..');
 const REQUIRED = { OPENAI_API_KEY: 'sk-test', SD_ENDPOINTS: 'http://127.0.0.1:7860' };
 
-/** Every variable with its default, as the namespaces declare them. */
-const declared = CONFIG_NAMESPACES.flatMap((namespace) =>
+/** Every variable with its default, as the namespaces declare them, the apps' included. */
+const declared = SERVICE_NAMESPACES.flatMap((namespace) =>
   Object.entries(new namespace.variables() as Record<string, unknown>).map(([name, value]) => ({ name, value })),
 );
 
 describe('environment', () => {
   it('builds every namespace from the defaults when only the required variables are set', () => {
-    const environment = loadEnvironment(REQUIRED, CONFIG_NAMESPACES);
+    const environment = loadEnvironment(REQUIRED, SERVICE_NAMESPACES);
     expect(environment.config(serverConfig)).toMatchObject({ port: 5000, bodyLimits: { default: '1mb' }, docs: true });
     expect(environment.config(sdConfig)).toMatchObject({ endpoints: ['http://127.0.0.1:7860'], stall: { factor: 3 } });
+    expect(environment.config(paintConfig)).toEqual({ appId: 0 });
+  });
+
+  it("finds each app's namespace from the app modules AppModule imports, after the service's own", () => {
+    expect(SERVICE_NAMESPACES.slice(0, CONFIG_NAMESPACES.length)).toEqual(CONFIG_NAMESPACES);
+    expect(SERVICE_NAMESPACES.slice(CONFIG_NAMESPACES.length)).toEqual([paintConfig]);
+    const environment = loadEnvironment({ ...REQUIRED, PAINT_APP_ID: '7' }, SERVICE_NAMESPACES);
+    expect(environment.namespaces).toBe(SERVICE_NAMESPACES);
+    expect(environment.config(paintConfig)).toEqual({ appId: 7 });
+  });
+
+  it("names a bad APP_ID in the same one error as the service's own variables", () => {
+    expect(() => loadEnvironment({ ...REQUIRED, PAINT_APP_ID: 'first', PORT: '-1' }, SERVICE_NAMESPACES)).toThrow(
+      expect.objectContaining({ message: expect.stringMatching(/- PORT: [\s\S]*- PAINT_APP_ID: .*\(got "first"\)/) }),
+    );
+  });
+
+  it('refuses two namespaces of one name, which would share one injection token', () => {
+    const clash = defineConfig('server', ServerVariables, () => ({}));
+    expect(() => loadEnvironment(REQUIRED, [...SERVICE_NAMESPACES, clash])).toThrow(/namespace "server" is declared twice/);
   });
 
   it('reads text as numbers and booleans, and treats blank as unset', () => {
-    const environment = loadEnvironment({ ...REQUIRED, PORT: ' 8080 ', DOCS_ENABLED: 'FALSE', HOST: '   ' }, CONFIG_NAMESPACES);
+    const environment = loadEnvironment({ ...REQUIRED, PORT: ' 8080 ', DOCS_ENABLED: 'FALSE', HOST: '   ' }, SERVICE_NAMESPACES);
     expect(environment.config(serverConfig)).toMatchObject({ port: 8080, docs: false, host: '0.0.0.0' });
   });
 
   it('names every bad variable in one error, with what it got', () => {
     let error: unknown;
     try {
-      loadEnvironment({ PORT: 'abc', SD_STALL_FACTOR: '0', DOCS_ENABLED: 'maybe' }, CONFIG_NAMESPACES);
+      loadEnvironment({ PORT: 'abc', SD_STALL_FACTOR: '0', DOCS_ENABLED: 'maybe' }, SERVICE_NAMESPACES);
     } catch (caught) {
       error = caught;
     }

@@ -16,7 +16,11 @@ export class ConfigurationError extends Error {
 export class Environment {
   private readonly built = new Map<string, unknown>();
 
-  constructor(private readonly values: ReadonlyMap<string, object>) {}
+  constructor(
+    /** The namespaces it was validated for: the service's and every app's. */
+    readonly namespaces: readonly ConfigNamespace[],
+    private readonly values: ReadonlyMap<string, object>,
+  ) {}
 
   variables<V extends object>(namespace: ConfigNamespace<V, unknown>): V {
     const values = this.values.get(namespace.namespace);
@@ -51,6 +55,8 @@ export function loadEnvironment(source: NodeJS.ProcessEnv, namespaces: readonly 
   const values = new Map<string, object>();
   const problems: string[] = [];
   for (const namespace of namespaces) {
+    // Two namespaces of one name (an app named like a core namespace) would share one injection token.
+    if (values.has(namespace.namespace)) throw new Error(`Configuration namespace "${namespace.namespace}" is declared twice; rename one.`);
     const variables = plainToInstance(namespace.variables, present, { exposeDefaultValues: true, excludeExtraneousValues: false });
     // Keep only the namespace's own variables: the rest of the process environment is not configuration.
     const own = Object.keys(new namespace.variables());
@@ -61,5 +67,5 @@ export function loadEnvironment(source: NodeJS.ProcessEnv, namespaces: readonly 
     values.set(namespace.namespace, variables);
   }
   if (problems.length > 0) throw new ConfigurationError(problems);
-  return new Environment(values);
+  return new Environment(namespaces, values);
 }

@@ -1,4 +1,3 @@
-import { appsConfig } from './apps.config';
 import { databaseConfig } from './database.config';
 import type { ConfigNamespace } from './define-config';
 import { generationConfig } from './generation.config';
@@ -9,12 +8,11 @@ import { researchConfig } from './research.config';
 import { sdConfig } from './sd.config';
 import { serverConfig } from './server.config';
 
-/** Every configuration namespace; together they are every environment variable the service reads. */
+/** The service's own configuration namespaces; each app brings its own (see src/app.environment.ts). */
 export const CONFIG_NAMESPACES: readonly ConfigNamespace[] = [
   serverConfig,
   rateLimitConfig,
   databaseConfig,
-  appsConfig,
   gptConfig,
   sdConfig,
   generationConfig,

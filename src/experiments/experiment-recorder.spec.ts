@@ -2,7 +2,7 @@ import { HealthIndicatorService } from '@nestjs/terminus';
 import { Logger } from '@nestjs/common';
 import { ProviderError } from '../common/errors';
 import { isProvedImage, ProvedImage, readImageDataUrl } from '../common/image-bytes';
-import type { StepTrace } from '../generation/run-recorder';
+import type { StepTrace } from '../engine/step-trace.dto';
 import type { ExperimentImageStore } from './experiment-image-store.service';
 import { describeError, ExperimentRecorder } from './experiment-recorder';
 import type { ExperimentsRepository } from './experiments.repository';

@@ -8,8 +8,9 @@ import type { ImageMime, ProvedImage } from '../common/image-bytes';
 import { proveImageStream } from '../common/proved-image-stream';
 import { SERVICE_VERSION } from '../common/service-version';
 import { researchConfig } from '../config/research.config';
-import { GenerationApp, Pipeline } from '../generate/generation-app';
-import { RunRecorder } from '../generation/run-recorder';
+import type { GenerationApp } from '../engine/generation-app';
+import type { AnyPipeline } from '../engine/generation-pipeline';
+import type { RunRecorder } from '../engine/run-recorder';
 import { ExperimentImageStore } from './experiment-image-store.service';
 import { ExperimentRecorder } from './experiment-recorder';
 import { ExperimentRecord, StepRecord } from './experiment.schema';
@@ -29,10 +30,8 @@ export interface PreparedRecord {
 }
 
 export interface BeginOptions {
-  appId: number;
-  type: number;
   app: GenerationApp;
-  pipeline: Pipeline;
+  pipeline: AnyPipeline;
   username?: string;
 }
 
@@ -117,7 +116,7 @@ export class ExperimentsService implements OnApplicationBootstrap, OnApplication
    * Opens the record of a generation and stores its sketches. If the record cannot be
    * written, the generation still runs, unrecorded, and the failure is counted on /health.
    */
-  begin(prepared: PreparedRecord, options: BeginOptions): RunRecorder {
+  begin(prepared: PreparedRecord, { app, pipeline, username }: BeginOptions): RunRecorder {
     const startedAt = new Date();
     const id = String(prepared.id);
     const recorder = new ExperimentRecorder(
@@ -127,16 +126,16 @@ export class ExperimentsService implements OnApplicationBootstrap, OnApplication
       this.images,
       this.health,
       (flushing, status) =>
-        this.pending.add({ id, appId: options.appId, type: options.type, username: options.username, status, startedAt, flushing }),
+        this.pending.add({ id, appId: app.id, type: pipeline.type, username, status, startedAt, flushing }),
       this.writeSlots,
     );
     void recorder.open({
       _id: prepared.id,
-      appId: options.appId,
-      appName: options.app.name,
-      type: options.type,
-      pipeline: options.pipeline.name,
-      username: options.username,
+      appId: app.id,
+      appName: app.name,
+      type: pipeline.type,
+      pipeline: pipeline.name,
+      username,
       inputs: prepared.inputs,
       status: 'running',
       startedAt,

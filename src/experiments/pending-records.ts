@@ -1,4 +1,4 @@
-import type { RunStatus } from '../generation/run-recorder';
+import type { RunStatus } from '../engine/run-recorder';
 import type { ExperimentFilter } from './experiments.repository';
 
 /** A finished run whose record is still being written, with what a filter can match it by. */

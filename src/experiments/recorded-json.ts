@@ -17,11 +17,10 @@ export function recordedInputs(
   imageIdFor: (index: number) => string,
 ): { text: string; sketches: ProvedImage[] } | { problem: string } {
   const sketches: ProvedImage[] = [];
-  const text = JSON.stringify(inputs, (_key, value: unknown) => {
-    if (typeof value !== 'string' || !value.startsWith('data:')) return value;
+  const text = withImageIds(inputs, (value) => {
+    if (!value.startsWith('data:')) return undefined;
     const image = readImageDataUrl(value);
-    if (!isProvedImage(image)) return value;
-    return { imageId: imageIdFor(sketches.push(image) - 1) };
+    return isProvedImage(image) ? imageIdFor(sketches.push(image) - 1) : undefined;
   });
   const bytes = Buffer.byteLength(text);
   if (bytes > MAX_RECORDED_INPUTS_BYTES) {
@@ -34,9 +33,17 @@ export function recordedInputs(
 
 /** What the participant was answered, as JSON text, each image it showed replaced by `{ imageId }`. */
 export function recordedOutput(output: unknown, imageIdOf: (text: string) => string | undefined): string {
-  return JSON.stringify(output, (_key, value: unknown) => {
-    const imageId = typeof value === 'string' ? imageIdOf(value) : undefined;
-    return imageId ? { imageId } : value;
+  return withImageIds(output, imageIdOf);
+}
+
+/**
+ * `value` as JSON text, each string that `imageIdOf` names an image replaced by `{ imageId }`,
+ * at any depth. The value itself is not changed.
+ */
+function withImageIds(value: unknown, imageIdOf: (text: string) => string | undefined): string {
+  return JSON.stringify(value, (_key, item: unknown) => {
+    const imageId = typeof item === 'string' ? imageIdOf(item) : undefined;
+    return imageId ? { imageId } : item;
   });
 }
 

@@ -5,7 +5,7 @@ import { SkipThrottle } from '@nestjs/throttler';
 import { RawResponse } from '../common/raw-response.decorator';
 import { ApiEnvelope, ApiFailures } from '../common/swagger/api-envelope.decorator';
 import { RecordingHealth } from '../experiments/recording-health';
-import { GenerateRefusals } from '../generate/generate-refusals';
+import { GenerateRefusals } from '../dispatch/generate-refusals';
 
 /** Liveness and readiness probes: monitors call them often, so they are never rate limited. */
 @ApiTags('health')

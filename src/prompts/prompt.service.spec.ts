@@ -19,7 +19,7 @@ const schemes = [
 
 /**
  * Every template of prompts/paint with the variables its pipeline step passes
- * (src/paint/pipelines/*.pipeline.ts and GenerationRun.list, which adds `count`),
+ * (src/apps/paint/pipelines/*.pipeline.ts; a list step's variables get `count` added),
  * and the count a list step asks for (null for a single-answer step).
  */
 const STEP_VARIABLES: Record<string, { vars: object; count: number | null; mentions: string[] }> = {
@@ -143,10 +143,13 @@ describe('PromptService', () => {
     expect(() => service.render('paint/nonexistent', {})).toThrow(/paint\/nonexistent/);
   });
 
-  it('require() names the templates a pipeline needs that do not exist', () => {
+  it('knows which templates exist, and where each is read from', () => {
     const service = serviceFor(PROMPTS_DIR);
-    expect(() => service.require(['paint/products'], 'test pipeline')).not.toThrow();
-    expect(() => service.require(['paint/products', 'paint/missing-one'], 'test pipeline')).toThrow(/test pipeline[\s\S]*missing-one\.hbs/);
+    expect(service.has('paint/products')).toBe(true);
+    expect(service.has('paint/missing-one')).toBe(false);
+    // Partials are not templates a step can name.
+    expect(service.has('partials/list-format')).toBe(false);
+    expect(service.fileOf('paint/missing-one')).toBe(join(PROMPTS_DIR, 'paint', 'missing-one.hbs'));
   });
 
   it('stops start-up on a template that does not compile, naming its file', () => {

@@ -60,14 +60,13 @@ export class PromptService implements OnModuleInit, OnModuleDestroy {
     this.watcher?.close();
   }
 
-  /** Fails start-up naming every template a pipeline needs and the prompts folder lacks. */
-  require(names: Iterable<string>, owner: string): void {
-    const missing = [...names].filter((name) => !this.templates.has(name));
-    if (missing.length > 0) {
-      throw new TemplateError(
-        `${owner} needs templates that do not exist: ${missing.map((name) => join(this.config.dir, `${name}.hbs`)).join(', ')}`,
-      );
-    }
+  has(name: string): boolean {
+    return this.templates.has(name);
+  }
+
+  /** The file template `name` is read from. */
+  fileOf(name: string): string {
+    return join(this.config.dir, `${name}.hbs`);
   }
 
   render(name: string, context: object): RenderedPrompt {

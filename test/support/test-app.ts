@@ -6,7 +6,7 @@ import { Connection } from 'mongoose';
 import { getConnectionToken } from '@nestjs/mongoose';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
-import { loadServiceEnvironment } from '../../src/config/load';
+import { loadServiceEnvironment } from '../../src/app.environment';
 
 /** The test run's database server with a database of the caller's own, so test files never share data. */
 export function isolatedDatabaseUri(): string {
@@ -43,7 +43,13 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
     const app = configureApp(
       moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: options.logger ?? ['error', 'warn'] }),
     );
-    await app.init();
+    try {
+      await app.init();
+    } catch (error) {
+      // A start-up refusal under test: release what started before it.
+      await app.close().catch(() => undefined);
+      throw error;
+    }
     const connection = app.get<Connection>(getConnectionToken());
     return {
       app,

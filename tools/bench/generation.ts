@@ -8,11 +8,12 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../ferretdb/launcher';
 import { startStack } from '../stack';
-import { criticalPathMs, GraphSpec } from '../../src/generation/step-graph';
-import { RAPID_DIVERGENCE_GRAPH } from '../../src/paint/pipelines/rapid-divergence.pipeline';
-import { DEEP_DIVERGENCE_GRAPH } from '../../src/paint/pipelines/deep-divergence.pipeline';
-import { CONVERGENCE_NAMING_GRAPH } from '../../src/paint/pipelines/convergence-naming.pipeline';
-import { CONVERGENCE_COMBINATION_GRAPH } from '../../src/paint/pipelines/convergence-combination.pipeline';
+import { criticalPathMs } from '../../src/engine/critical-path';
+import type { GraphSpec } from '../../src/engine/step-graph';
+import { RAPID_DIVERGENCE_GRAPH } from '../../src/apps/paint/pipelines/rapid-divergence.pipeline';
+import { DEEP_DIVERGENCE_GRAPH } from '../../src/apps/paint/pipelines/deep-divergence.pipeline';
+import { CONVERGENCE_NAMING_GRAPH } from '../../src/apps/paint/pipelines/convergence-naming.pipeline';
+import { CONVERGENCE_COMBINATION_GRAPH } from '../../src/apps/paint/pipelines/convergence-combination.pipeline';
 
 const GPT_MS = 300;
 const SD_MS = 1000;

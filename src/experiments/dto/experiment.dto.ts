@@ -1,33 +1,9 @@
-/** A step of a generation as recorded. */
-export class StepRecordDto {
-  /** @example "products" */
-  name: string;
-  /** @example "gpt" */
-  kind: string;
-  /** @example [] */
-  deps: string[];
-  /** @example "paint/products" */
-  template?: string;
-  /** @example "3f2a9c0d41b7e6a5" */
-  templateHash?: string;
-  /** The rendered prompt. */
-  prompt?: string;
-  /** @example "gpt-4o" */
-  model?: string;
-  /** @example "跑步机#运动手环#护膝" */
-  rawOutput?: string;
-  /** @example ["跑步机", "运动手环", "护膝"] */
-  items?: string[];
-  tokens?: { prompt: number; completion: number; total: number };
-  /** Each failed try with its reason. */
-  attempts: { attempt: number; reason: string; at: string }[];
-  startedAt: Date;
-  endedAt?: Date;
+import { StepTrace } from '../../engine/step-trace.dto';
+
+/** A step of a generation as recorded: the run's trace of it, with its duration. */
+export class StepRecordDto extends StepTrace {
   /** @example 812 */
   durationMs?: number;
-  /** @example "succeeded" */
-  status: string;
-  error?: string;
 }
 
 export class ImageRecordDto {

@@ -1,0 +1,53 @@
+import type { MadeImage } from '../../engine';
+
+/** The creative objects the front end reads (docs/front-end-contract.md). */
+export enum CreativeType {
+  RapidAbstract = 0,
+  RapidConcrete = 1,
+  Deep = 2,
+  ConvergenceOne = 3,
+  ConvergenceTwo = 4,
+}
+
+export type ItemType = 'abstractText' | 'concreteText' | 'abstractImage' | 'concreteImage' | 'groupTypeOne' | 'groupTypeTwo';
+
+/** Every key is present on every item; the ones that do not apply are null. */
+export interface CreativeItem {
+  type: ItemType;
+  text: string | null;
+  image: string | null;
+  combinations: CreativeItem[] | null;
+}
+
+export interface Creative {
+  type: CreativeType;
+  displayType: 'sequence' | 'direct';
+  items: CreativeItem[];
+}
+
+export const textItem = (type: 'abstractText' | 'concreteText', text: string): CreativeItem => ({ type, text, image: null, combinations: null });
+
+export const imageItem = (type: 'abstractImage' | 'concreteImage', image: MadeImage): CreativeItem => ({
+  type,
+  text: null,
+  image: image.image,
+  combinations: null,
+});
+
+export const groupItem = (type: 'groupTypeOne' | 'groupTypeTwo', combinations: CreativeItem[]): CreativeItem => ({
+  type,
+  text: null,
+  image: null,
+  combinations,
+});
+
+/** How a scheme's notes are shown to the model: the texts joined with commas. */
+export function joinTexts(texts: readonly string[]): string {
+  const kept = texts.map((text) => text.trim()).filter(Boolean);
+  return kept.length ? kept.join('，') : '（无文字）';
+}
+
+/** How a list of items is shown to the model in a later step. */
+export function joinItems(items: readonly string[]): string {
+  return items.join('、');
+}

@@ -1,0 +1,53 @@
+import { Injectable } from '@nestjs/common';
+import { defineGraph, GenerationPipeline, RegisterPipeline, StepInputs, StepResults, withImages } from '../../../engine';
+import { CreativeType, groupItem, imageItem, joinItems, joinTexts, textItem } from '../creatives';
+import { ConvergenceCombinationInput } from './inputs.dto';
+import { ConvergenceCombinationOutput } from './outputs.dto';
+
+export const CONVERGENCE_COMBINATION_GRAPH = defineGraph({
+  scenes: { kind: 'gpt', answer: 'list', template: 'paint/convergence-scenes', deps: [] },
+  scenePrompts: { kind: 'gpt', answer: 'list', template: 'paint/scene-sd-prompts', deps: ['scenes'] },
+  sceneImages: { kind: 'sd', style: 'paint/scene', deps: ['scenePrompts'] },
+  concretes: { kind: 'gpt', answer: 'list', template: 'paint/convergence-concretes', deps: [] },
+  productPrompts: { kind: 'gpt', answer: 'list', template: 'paint/product-sd-prompts', deps: ['concretes'] },
+  productImages: { kind: 'sd', style: 'paint/product', deps: ['productPrompts'] },
+});
+
+type Graph = typeof CONVERGENCE_COMBINATION_GRAPH;
+
+@RegisterPipeline()
+@Injectable()
+export class ConvergenceCombinationPipeline extends GenerationPipeline<Graph, ConvergenceCombinationInput, ConvergenceCombinationOutput> {
+  readonly type = 3;
+  readonly name = 'convergence-combination';
+  readonly summary = 'For each chosen scheme, usage scenes and product renders with their function statements';
+  readonly input = ConvergenceCombinationInput;
+  readonly output = ConvergenceCombinationOutput;
+  readonly graph = CONVERGENCE_COMBINATION_GRAPH;
+
+  steps({ selectedSchemes, num }: ConvergenceCombinationInput): StepInputs<Graph> {
+    const total = selectedSchemes.length * num;
+    const schemeVars = {
+      schemeCount: selectedSchemes.length,
+      num,
+      schemes: selectedSchemes.map((scheme, index) => ({ number: index + 1, texts: joinTexts(scheme.designTexts) })),
+    };
+    return {
+      scenes: () => ({ vars: schemeVars, count: total }),
+      scenePrompts: ({ scenes }) => ({ vars: { scenes: joinItems(scenes) }, count: total }),
+      sceneImages: ({ scenePrompts }) => ({ prompts: scenePrompts }),
+      concretes: () => ({ vars: schemeVars, count: total }),
+      productPrompts: ({ concretes }) => ({ vars: { concretes }, count: total }),
+      productImages: ({ productPrompts }) => ({ prompts: productPrompts }),
+    };
+  }
+
+  result({ sceneImages, productImages, concretes }: StepResults<Graph>): ConvergenceCombinationOutput {
+    const result = withImages([sceneImages, productImages], ([scene, product], index) => ({
+      type: CreativeType.ConvergenceTwo,
+      displayType: 'direct' as const,
+      items: [groupItem('groupTypeTwo', [imageItem('abstractImage', scene), imageItem('concreteImage', product), textItem('concreteText', concretes[index])])],
+    }));
+    return { result };
+  }
+}

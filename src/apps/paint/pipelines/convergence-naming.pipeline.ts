@@ -1,0 +1,50 @@
+import { Injectable } from '@nestjs/common';
+import { defineGraph, GenerationPipeline, RegisterPipeline, StepInputs, StepResults } from '../../../engine';
+import { joinTexts } from '../creatives';
+import { ConvergenceNamingInput } from './inputs.dto';
+import { ConvergenceNamingOutput } from './outputs.dto';
+
+export const CONVERGENCE_NAMING_GRAPH = defineGraph({
+  names: { kind: 'vision', answer: 'list', template: 'paint/scheme-names', deps: [] },
+  selected: { kind: 'gpt', answer: 'list', template: 'paint/select', deps: ['names'] },
+});
+
+type Graph = typeof CONVERGENCE_NAMING_GRAPH;
+
+@RegisterPipeline()
+@Injectable()
+export class ConvergenceNamingPipeline extends GenerationPipeline<Graph, ConvergenceNamingInput, ConvergenceNamingOutput> {
+  readonly type = 2;
+  readonly name = 'convergence-naming';
+  readonly summary = 'Names every scheme from its sketch and notes, then picks the most novel and practical';
+  readonly input = ConvergenceNamingInput;
+  readonly output = ConvergenceNamingOutput;
+  readonly graph = CONVERGENCE_NAMING_GRAPH;
+
+  steps({ designTask, schemes, selectNum }: ConvergenceNamingInput): StepInputs<Graph> {
+    // Images go to the model in scheme order; schemes without a sketch are described by text only.
+    let imageNumber = 0;
+    const described = schemes.map((scheme, index) => ({
+      number: index + 1,
+      imageNumber: scheme.designImage ? ++imageNumber : null,
+      texts: joinTexts(scheme.designTexts),
+    }));
+    return {
+      names: () => ({
+        vars: { designTask, schemes: described },
+        count: schemes.length,
+        images: schemes.flatMap((scheme) => (scheme.designImage ? [scheme.designImage] : [])),
+      }),
+      selected: ({ names }) => ({
+        vars: { designTask, total: schemes.length, schemes: names.map((name, index) => ({ name, texts: described[index].texts })) },
+        count: Math.min(selectNum, new Set(names).size),
+        // The front end matches the choice back to schemes by name.
+        within: names,
+      }),
+    };
+  }
+
+  result({ names, selected }: StepResults<Graph>): ConvergenceNamingOutput {
+    return { names, selected };
+  }
+}

@@ -1,0 +1,45 @@
+import { Injectable } from '@nestjs/common';
+import { defineGraph, GenerationPipeline, RegisterPipeline, StepInputs, StepResults, withImages } from '../../../engine';
+import { CreativeType, imageItem, joinItems, textItem } from '../creatives';
+import { RapidDivergenceInput } from './inputs.dto';
+import { RapidDivergenceOutput } from './outputs.dto';
+
+export const RAPID_DIVERGENCE_GRAPH = defineGraph({
+  products: { kind: 'gpt', answer: 'list', template: 'paint/products', deps: [] },
+  scenes: { kind: 'gpt', answer: 'list', template: 'paint/scenes', deps: ['products'] },
+  sdPrompts: { kind: 'gpt', answer: 'list', template: 'paint/scene-sd-prompts', deps: ['scenes'] },
+  images: { kind: 'sd', style: 'paint/scene', deps: ['sdPrompts'] },
+  abstracts: { kind: 'gpt', answer: 'list', template: 'paint/abstracts', deps: ['products'] },
+});
+
+type Graph = typeof RAPID_DIVERGENCE_GRAPH;
+
+@RegisterPipeline()
+@Injectable()
+export class RapidDivergencePipeline extends GenerationPipeline<Graph, RapidDivergenceInput, RapidDivergenceOutput> {
+  readonly type = 0;
+  readonly name = 'rapid-divergence';
+  readonly summary = 'Scene pictures of products related to the task, each with an abstract principle';
+  readonly input = RapidDivergenceInput;
+  readonly output = RapidDivergenceOutput;
+  readonly graph = RAPID_DIVERGENCE_GRAPH;
+
+  steps({ task, num }: RapidDivergenceInput): StepInputs<Graph> {
+    return {
+      products: () => ({ vars: { subject: task }, count: num }),
+      scenes: ({ products }) => ({ vars: { products: joinItems(products) }, count: num }),
+      sdPrompts: ({ scenes }) => ({ vars: { scenes: joinItems(scenes) }, count: num }),
+      images: ({ sdPrompts }) => ({ prompts: sdPrompts }),
+      abstracts: ({ products }) => ({ vars: { products: joinItems(products) }, count: num }),
+    };
+  }
+
+  result({ images, abstracts }: StepResults<Graph>): RapidDivergenceOutput {
+    const result = withImages([images], ([image], index) => ({
+      type: CreativeType.RapidAbstract,
+      displayType: 'sequence' as const,
+      items: [imageItem('abstractImage', image), textItem('abstractText', abstracts[index])],
+    }));
+    return { count: result.length, result };
+  }
+}

@@ -1,0 +1,38 @@
+import type { Type } from '@nestjs/common';
+import { DiscoveryService } from '@nestjs/core';
+import type { GraphSpec, StepInputs, StepResults } from './step-graph';
+
+/**
+ * One stimulus type of an app, declared: its graph of steps, what each step is asked, and
+ * how the answer is built from the steps' results. The engine runs it (deadline,
+ * cancellation, record); a pipeline never creates or finishes a run itself.
+ */
+export abstract class GenerationPipeline<G extends GraphSpec, I extends object, O> {
+  /** The `type` of /generate. */
+  abstract readonly type: number;
+  /** Kebab-case, for logs and records, e.g. "rapid-divergence". */
+  abstract readonly name: string;
+  /** One line, for docs. */
+  abstract readonly summary: string;
+  /** The class-validator DTO that `prompts` must satisfy. */
+  abstract readonly input: Type<I>;
+  /** The DTO of `data` (documentation; not validated at run time). */
+  abstract readonly output: Type<O>;
+  abstract readonly graph: G;
+  abstract steps(input: I): StepInputs<G>;
+  /** Builds the answer from the steps' results; may throw a ProviderError (e.g. no image could be made). */
+  abstract result(results: StepResults<G>, input: I): O;
+}
+
+/**
+ * A pipeline of any graph, input and output, as the registry and dispatch hold them. `any`:
+ * step handlers take their own graph's results, so no single graph type covers every pipeline.
+ */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyPipeline = GenerationPipeline<any, object, unknown>;
+
+/**
+ * Marks a provider as a pipeline. The registry gives it to the app provided by the same
+ * module, so adding a pipeline is adding a provider to its app's module.
+ */
+export const RegisterPipeline = DiscoveryService.createDecorator<void>();
