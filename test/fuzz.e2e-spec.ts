@@ -27,9 +27,9 @@ interface Run {
   output: string;
 }
 
-function run(command: string, args: string[], timeoutMs: number): Promise<Run> {
+function run(command: string, args: string[], cwd: string, timeoutMs: number): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(command, args, { timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) =>
+    execFile(command, args, { cwd, timeout: timeoutMs, maxBuffer: 64 * 1024 * 1024, env: { ...process.env, NO_COLOR: '1' } }, (error, stdout, stderr) =>
       resolve({ code: error ? ((error as { code?: number }).code ?? 1) : 0, output: `${stdout}\n${stderr}` }),
     );
   });
@@ -88,6 +88,8 @@ describe('schema-driven fuzzing (e2e, schemathesis)', () => {
         '--report-ndjson-path',
         report,
       ],
+      // Schemathesis keeps a cache in its working directory: a temporary one, not the repository.
+      reportDir,
       400_000,
     );
     // Counted from what was sent and answered, not from schemathesis's own verdict alone.
