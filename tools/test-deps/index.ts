@@ -1,2 +1,3 @@
 /** What the test run needs beyond npm packages, checked (and installed where it can be) before it starts. */
+export { ensureChromium, CHROMIUM_DEFAULT_PATH } from './chromium';
 export { ensureSchemathesis, SCHEMATHESIS } from './schemathesis';
