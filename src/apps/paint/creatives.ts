@@ -9,7 +9,10 @@ export enum CreativeType {
   ConvergenceTwo = 4,
 }
 
-export type ItemType = 'abstractText' | 'concreteText' | 'abstractImage' | 'concreteImage' | 'groupTypeOne' | 'groupTypeTwo';
+export const ITEM_TYPES = ['abstractText', 'concreteText', 'abstractImage', 'concreteImage', 'groupTypeOne', 'groupTypeTwo'] as const;
+export type ItemType = (typeof ITEM_TYPES)[number];
+
+export const DISPLAY_TYPES = ['sequence', 'direct'] as const;
 
 /** Every key is present on every item; the ones that do not apply are null. */
 export interface CreativeItem {
@@ -21,7 +24,7 @@ export interface CreativeItem {
 
 export interface Creative {
   type: CreativeType;
-  displayType: 'sequence' | 'direct';
+  displayType: (typeof DISPLAY_TYPES)[number];
   items: CreativeItem[];
 }
 

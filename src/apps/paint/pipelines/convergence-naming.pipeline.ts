@@ -20,6 +20,11 @@ export class ConvergenceNamingPipeline extends GenerationPipeline<Graph, Converg
   readonly input = ConvergenceNamingInput;
   readonly output = ConvergenceNamingOutput;
   readonly graph = CONVERGENCE_NAMING_GRAPH;
+  readonly example: ConvergenceNamingInput = {
+    designTask: '设计一款运动辅助产品',
+    schemes: [{ designTexts: ['可折叠', '夜跑照明'] }, { designTexts: ['计数跳绳', '语音提示'] }, { designTexts: ['心率监测', '震动提醒'] }],
+    selectNum: 2,
+  };
 
   steps({ designTask, schemes, selectNum }: ConvergenceNamingInput): StepInputs<Graph> {
     // Images go to the model in scheme order; schemes without a sketch are described by text only.
