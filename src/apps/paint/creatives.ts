@@ -44,12 +44,6 @@ export const groupItem = (type: 'groupTypeOne' | 'groupTypeTwo', combinations: C
   combinations,
 });
 
-/** How a scheme's notes are shown to the model: the texts joined with commas. */
-export function joinTexts(texts: readonly string[]): string {
-  const kept = texts.map((text) => text.trim()).filter(Boolean);
-  return kept.length ? kept.join('，') : '（无文字）';
-}
-
 /** How a list of items is shown to the model in a later step. */
 export function joinItems(items: readonly string[]): string {
   return items.join('、');
