@@ -1,23 +1,21 @@
-import { INestApplication } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import helmet from 'helmet';
 import { AppModule } from './app.module';
 import { bodyErrorsMiddleware } from './common/body-errors.middleware';
 import { bodyParsers } from './common/body-parsers';
 import { jsonShapeMiddleware } from './common/json-shape.middleware';
-import { SERVICE_VERSION } from './common/service-version';
 import type { AllConfig } from './config/config.type';
 import type { Environment } from './config/environment';
+import { setUpDocs } from './docs/api-docs';
 
 /**
  * Applies the HTTP set-up of the service: client addresses, protective headers, CORS, body
  * limits and shape, and the API docs. `main.ts` and the e2e tests both call it, so tests
  * exercise the configuration users get.
  */
-export function configureApp(app: NestExpressApplication): NestExpressApplication {
+export async function configureApp(app: NestExpressApplication): Promise<NestExpressApplication> {
   const config = app.get<ConfigService<AllConfig, true>>(ConfigService);
   const server = config.get('server', { infer: true });
   // The rate limits count `request.ip`: behind a proxy, only the proxies named here are believed.
@@ -36,28 +34,11 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
   app.use(jsonShapeMiddleware);
   app.use(bodyErrorsMiddleware);
   app.enableShutdownHooks();
-  if (server.docs) setUpDocs(app);
+  if (server.docs) await setUpDocs(app);
   return app;
 }
 
 export async function createApp(environment: Environment): Promise<NestExpressApplication> {
   const app = await NestFactory.create<NestExpressApplication>(AppModule.forRoot(environment), { bodyParser: false, abortOnError: false });
   return configureApp(app);
-}
-
-function setUpDocs(app: INestApplication): void {
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('InsPilot API')
-      .setDescription(
-        'Backend of InsPilot, a multimodal creative-stimulus system for conceptual design. ' +
-          'Every JSON answer is the envelope `{ success, data, code, message }`: code 0 ok, 1 business failure, ' +
-          '2 model provider failure, 3 service failure.',
-      )
-      .setVersion(SERVICE_VERSION)
-      .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'RESEARCH_API_KEY' }, 'research-key')
-      .build(),
-  );
-  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json', yamlDocumentUrl: 'docs-yaml' });
 }

@@ -74,7 +74,6 @@ describe('OpenAPI docs (e2e)', () => {
   it.each([
     ['/paint/start', 'StartDto', ['username']],
     ['/paint/save', 'SaveDto', ['username', 'data']],
-    ['/generate', 'GenerateDto', ['appid', 'type', 'prompts']],
   ])('POST %s takes a JSON body described by %s with its properties', (path, dto, properties) => {
     const body = doc.paths[path].post.requestBody;
     expect(body).toBeDefined();
@@ -83,6 +82,140 @@ describe('OpenAPI docs (e2e)', () => {
     const schema = schemaOf(ref);
     expect(Object.keys(schema.properties ?? {})).toEqual(expect.arrayContaining(properties));
     expect(schema.required ?? []).toEqual(expect.arrayContaining(properties));
+  });
+
+  describe('/generate, per app and type', () => {
+    const PAINT_TYPES: [number, string, string, string[]][] = [
+      [0, 'rapid-divergence', 'RapidDivergence', ['task', 'num']],
+      [1, 'deep-divergence', 'DeepDivergence', ['designTask', 'designTexts', 'designImage', 'schemeId']],
+      [2, 'convergence-naming', 'ConvergenceNaming', ['designTask', 'schemes', 'selectNum']],
+      [3, 'convergence-combination', 'ConvergenceCombination', ['selectedSchemes', 'num']],
+    ];
+    const body = () => doc.paths['/generate'].post.requestBody.content['application/json'];
+
+    it('takes one of the request schemas of the registered types', () => {
+      expect(body().schema.oneOf.map((ref: Json) => ref.$ref)).toEqual(
+        PAINT_TYPES.map(([, , name]) => `#/components/schemas/Paint${name}Request`),
+      );
+    });
+
+    it.each(PAINT_TYPES)('documents type %i (%s): its app and type fixed, its prompts with their fields and limits', (type, name, schema, fields) => {
+      const requestSchema = schemaOf(`#/components/schemas/Paint${schema}Request`);
+      expect(requestSchema.title).toBe(`paint · ${type} ${name}`);
+      expect(requestSchema.required).toEqual(['appid', 'type', 'prompts']);
+      expect(requestSchema.properties.appid.enum).toEqual([0]);
+      expect(requestSchema.properties.type.enum).toEqual([type]);
+      const prompts = schemaOf(requestSchema.properties.prompts.$ref);
+      expect(requestSchema.properties.prompts.$ref).toBe(`#/components/schemas/${schema}Input`);
+      expect(Object.keys(prompts.properties)).toEqual(expect.arrayContaining(fields));
+      const data = schemaOf(`#/components/schemas/${schema}Output`);
+      expect(Object.keys(data.properties).length).toBeGreaterThan(0);
+    });
+
+    it('states the limits of the inputs', () => {
+      const rapid = schemaOf('#/components/schemas/RapidDivergenceInput');
+      expect(rapid.properties.num).toMatchObject({ minimum: 1, maximum: 20 });
+      expect(rapid.properties.task).toMatchObject({ maxLength: 2000 });
+      expect(schemaOf('#/components/schemas/ConvergenceCombinationInput').properties.num).toMatchObject({ minimum: 1, maximum: 10 });
+      expect(schemaOf('#/components/schemas/ConvergenceNamingInput').properties.schemes).toMatchObject({ minItems: 1 });
+    });
+
+    it('offers a named example per type, each a request of that type', () => {
+      const examples: Json = body().examples;
+      expect(Object.keys(examples)).toEqual(PAINT_TYPES.map(([type]) => `paint-${type}`));
+      for (const [type, name, , fields] of PAINT_TYPES) {
+        const example = examples[`paint-${type}`];
+        expect(example.summary).toBe(`paint · ${type} ${name}`);
+        expect(example.value).toMatchObject({ appid: 0, type });
+        const required: string[] = schemaOf(`#/components/schemas/${PAINT_TYPES[type][2]}Input`).required;
+        expect(Object.keys(example.value.prompts)).toEqual(expect.arrayContaining(required));
+        expect(fields).toEqual(expect.arrayContaining(Object.keys(example.value.prompts)));
+      }
+    });
+
+    it("answers the data of one of the types' output schemas, creatives down to their items", () => {
+      const answer = doc.paths['/generate'].post.responses['200'].content['application/json'].schema;
+      expect(answer.properties.data.oneOf.map((ref: Json) => ref.$ref)).toEqual(
+        PAINT_TYPES.map(([, , name]) => `#/components/schemas/${name}Output`),
+      );
+      expect(Object.keys(schemaOf('#/components/schemas/ConvergenceNamingOutput').properties)).toEqual(['names', 'selected']);
+      const creative = schemaOf(schemaOf('#/components/schemas/RapidDivergenceOutput').properties.result.items.$ref);
+      expect(Object.keys(creative.properties)).toEqual(['type', 'displayType', 'items']);
+      const item = schemaOf(creative.properties.items.items.$ref);
+      expect(item.required).toEqual(['type', 'text', 'image', 'combinations']);
+      expect(item.properties.type.enum).toEqual(['abstractText', 'concreteText', 'abstractImage', 'concreteImage', 'groupTypeOne', 'groupTypeTwo']);
+      expect(item.properties.combinations).toMatchObject({ nullable: true, items: { $ref: creative.properties.items.items.$ref } });
+    });
+
+    it('lists each app with its APP_ID and types at GET /apps, naming schemas of the document', async () => {
+      const response = await request(testApp.app.getHttpServer()).get('/apps');
+      expect(response.status).toBe(200);
+      expect(response.body.data).toEqual([
+        {
+          appid: 0,
+          name: 'paint',
+          types: PAINT_TYPES.map(([type, name, schema]) => ({
+            type,
+            name,
+            summary: expect.stringMatching(/\w/),
+            request: `Paint${schema}Request`,
+            prompts: `${schema}Input`,
+            data: `${schema}Output`,
+          })),
+        },
+      ]);
+      for (const { request: requestName, prompts, data } of response.body.data[0].types) {
+        for (const name of [requestName, prompts, data]) schemaOf(`#/components/schemas/${name}`);
+      }
+      expect(doc.paths['/apps'].get.responses['200'].content['application/json'].schema.properties.data.items.$ref).toBe('#/components/schemas/AppDto');
+    });
+  });
+
+  it('documents every failure a route answers, in the envelope', () => {
+    const expected: [string, string, number[]][] = [
+      ['post', '/paint/start', [400, 413, 429, 503]],
+      ['post', '/paint/save', [400, 404, 413, 429, 503]],
+      ['post', '/generate', [400, 413, 429, 502, 503, 504]],
+      ['get', '/apps', [429]],
+      ['get', '/sd/status', [429]],
+      ['get', '/health', [503]],
+      ['get', '/experiments', [400, 401, 403, 429, 503]],
+      ['get', '/experiments/export', [400, 401, 403, 429, 503]],
+      ['get', '/experiments/{id}', [400, 401, 403, 404, 429, 503]],
+      ['get', '/experiments/{id}/images/{imageId}', [400, 401, 403, 404, 429, 503]],
+      ['get', '/users/{username}/experiments', [400, 401, 403, 429, 503]],
+    ];
+    for (const [method, path, statuses] of expected) {
+      const responses: Json = doc.paths[path][method].responses;
+      const failures = Object.keys(responses).filter((status) => Number(status) >= 400).map(Number).sort();
+      expect({ path, failures }).toEqual({ path, failures: statuses });
+      for (const status of statuses) {
+        const schema = responses[status].content['application/json'].schema;
+        expect(schema.properties.success.example).toBe(false);
+        expect(schema.properties.code.example).toBeGreaterThan(0);
+        expect(schema.properties.message.example).toEqual(expect.stringMatching(/\w/));
+      }
+    }
+  });
+
+  it('marks every research route with the X-API-Key scheme', () => {
+    const research = Object.entries(doc.paths as Json).filter(([path]) => path.startsWith('/experiments') || path.startsWith('/users/'));
+    expect(research.length).toBe(5);
+    for (const [path, item] of research) expect({ path, security: item.get.security }).toEqual({ path, security: [{ 'research-key': [] }] });
+  });
+
+  it('documents /ping as the plain text it answers', () => {
+    for (const method of ['get', 'post']) {
+      const content = doc.paths['/ping'][method].responses['200'].content;
+      expect(Object.keys(content)).toEqual(['text/plain']);
+      expect(content['text/plain'].schema).toMatchObject({ type: 'string', example: 'pong' });
+    }
+  });
+
+  it('documents the stage keys the front end sends as null', () => {
+    const stages = schemaOf('#/components/schemas/DesignSchemesDto').properties;
+    for (const stage of ['准备', '完成', '禁止']) expect(stages[stage]).toMatchObject({ nullable: true, example: null, description: expect.stringMatching(/null/) });
+    expect(schemaOf('#/components/schemas/DrawingDataDto').properties.currentStage.enum).toEqual(expect.arrayContaining(['准备', '快速发散', '完成', '禁止']));
   });
 
   it('describes the saved drawing down to a stroke point', () => {

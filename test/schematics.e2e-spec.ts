@@ -167,6 +167,24 @@ describe('Nest CLI schematics (e2e, in a copy of the repository)', () => {
       }
     });
 
+    it('the built server documents the new app with no extra work: GET /apps, its schemas, and runnable examples', async () => {
+      const apps = (await (await fetch(`${url}/apps`)).json()) as { data: Array<{ appid: number; name: string; types: Array<{ type: number; name: string; prompts: string; data: string }> }> };
+      const essay = apps.data.find((app) => app.name === 'essay');
+      expect(essay).toMatchObject({ appid: 1, types: [{ type: 0, name: 'ideas' }, { type: 1, name: 'summary' }] });
+      const doc = (await (await fetch(`${url}/docs-json`)).json()) as any;
+      for (const { prompts, data } of essay!.types) {
+        expect(Object.keys(doc.components.schemas[prompts].properties)).toEqual(['subject', 'num']);
+        expect(Object.keys(doc.components.schemas[data].properties)).toEqual(['count', 'result']);
+      }
+      const examples = doc.paths['/generate'].post.requestBody.content['application/json'].examples;
+      for (const type of [0, 1]) {
+        const example = examples[`essay-${type}`];
+        expect(example.value).toEqual({ appid: 1, type, prompts: { subject: '城市通勤', num: 3 } });
+        const response = await fetch(`${url}/generate`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(example.value) });
+        expect(((await response.json()) as { code: number }).code).toBe(0);
+      }
+    });
+
     it('the scaffolded e2e tests pass', async () => {
       const tests = await run(copy, process.execPath, [join(copy, 'node_modules', 'jest', 'bin', 'jest.js'), 'test/essay-ideas', 'test/essay-summary'], {
         MONGODB_URI: process.env.MONGODB_URI,

@@ -19,6 +19,8 @@ export interface StackOptions {
   /** Keep the database under .data/ferretdb on 127.0.0.1:27017 (demo), or a throwaway one (bench). */
   dataDir?: string;
   dbPort?: number;
+  /** The database to use, instead of MONGODB_URI or a local one. */
+  mongoUri?: string;
   /** Extra environment for the API. */
   env?: Record<string, string>;
   /** Show the API's log on this terminal. */
@@ -58,7 +60,7 @@ async function waitForApi(url: string, api: ChildProcess, timeoutMs: number): Pr
 
 export async function startStack(options: StackOptions): Promise<Stack> {
   let db: RunningDatabase | undefined;
-  let mongoUri = process.env.MONGODB_URI;
+  let mongoUri = options.mongoUri ?? process.env.MONGODB_URI;
   if (!mongoUri) {
     const port = options.dbPort ?? (await freePort());
     if (await listening(port)) {

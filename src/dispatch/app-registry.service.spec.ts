@@ -152,6 +152,21 @@ describe('AppRegistry', () => {
     expect(error.message).toMatch(/"ideas" \(EssayPipeline\) is provided by EssayModule, which provides no app/);
   });
 
+  it('refuses two DTO classes of the same name, which would share one schema in the API docs', () => {
+    const paintModule = moduleNamed('PaintModule');
+    const essayModule = moduleNamed('EssayModule');
+    // A class of its own, named like the paint app's type-0 input.
+    const lookalike = { RapidDivergenceInput: class {} }.RapidDivergenceInput;
+    const essayPipeline = Object.assign(pipeline(0, 'ideas'), { input: lookalike });
+    const registry = registryOf([
+      { app: app(0, 'paint'), host: paintModule },
+      { pipeline: new RapidDivergencePipeline(), host: paintModule },
+      { app: app(1, 'essay'), host: essayModule },
+      { pipeline: essayPipeline, host: essayModule },
+    ]);
+    expect(() => registry.onApplicationBootstrap()).toThrow(/Two DTO classes are named RapidDivergenceInput \(app "paint" type 0 and app "essay" type 0\)/);
+  });
+
   it('refuses a module that provides two apps', () => {
     const shared = moduleNamed('SharedModule');
     const registry = registryOf([

@@ -4,6 +4,7 @@ import { BusinessError } from '../common/errors';
 import { GenerationApp, RegisterGenerationApp } from '../engine/generation-app';
 import { AnyPipeline, RegisterPipeline } from '../engine/generation-pipeline';
 import type { GraphSpec } from '../engine/step-graph';
+import { checkSchemaNames, DocumentedApp } from '../docs/generation-docs';
 import { ImageStyleService } from '../prompts/image-style.service';
 import { PromptService } from '../prompts/prompt.service';
 
@@ -58,6 +59,7 @@ export class AppRegistry implements OnApplicationBootstrap {
       );
     }
     this.checkFiles();
+    checkSchemaNames(this.catalogue());
     this.logger.log(`Apps: ${this.describe()}`);
   }
 
@@ -105,6 +107,13 @@ export class AppRegistry implements OnApplicationBootstrap {
 
   list(): GenerationApp[] {
     return [...this.apps.values()].map((registered) => registered.app);
+  }
+
+  /** Every app with its pipelines, by app id and type. */
+  catalogue(): DocumentedApp[] {
+    return [...this.apps.values()]
+      .sort((a, b) => a.app.id - b.app.id)
+      .map(({ app, pipelines }) => ({ app, pipelines: [...pipelines.values()].sort((a, b) => a.type - b.type) }));
   }
 
   private provided<T>(metadataKey: string): Provided<T>[] {

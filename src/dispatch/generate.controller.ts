@@ -3,7 +3,7 @@ import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { RateLimit } from '../common/rate-limit.decorator';
 import { ApiEnvelope, ApiFailures } from '../common/swagger/api-envelope.decorator';
-import { GenerateDto } from './generate.dto';
+import { GenerateDto } from './dto/generate.dto';
 import { GenerateService } from './generate.service';
 import { ParticipantHeader } from './participant-header.decorator';
 

@@ -1,7 +1,7 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
 import type { Request } from 'express';
 import { BusinessError } from '../common/errors';
-import { USERNAME_MAX_LENGTH } from './generate.dto';
+import { USERNAME_MAX_LENGTH } from './dto/generate.dto';
 
 /** The `X-InsPilot-User` header, held to the rules of the body's `username`; undefined when absent. */
 export const ParticipantHeader = createParamDecorator((_data: unknown, context: ExecutionContext): string | undefined => {

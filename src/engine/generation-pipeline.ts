@@ -18,6 +18,11 @@ export abstract class GenerationPipeline<G extends GraphSpec, I extends object, 
   abstract readonly input: Type<I>;
   /** The DTO of `data` (documentation; not validated at run time). */
   abstract readonly output: Type<O>;
+  /**
+   * The `prompts` of this type's runnable example in the API docs. Without one, the example
+   * is built from the `@example` comments of the input DTO's properties.
+   */
+  readonly example?: I;
   abstract readonly graph: G;
   abstract steps(input: I): StepInputs<G>;
   /** Builds the answer from the steps' results; may throw a ProviderError (e.g. no image could be made). */

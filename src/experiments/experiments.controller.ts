@@ -23,6 +23,7 @@ export function toFilter(query: ExperimentFilterDto): ExperimentFilter {
 
 @ApiTags('experiments')
 @ApiSecurity('research-key')
+@ApiFailures(401, 403, 429, 503)
 @UseGuards(ResearchApiKeyGuard)
 @Controller('experiments')
 export class ExperimentsController {
@@ -34,7 +35,7 @@ export class ExperimentsController {
   @Get()
   @ApiOperation({ summary: 'List experiments, newest first, without steps or images; page with `cursor`' })
   @ApiEnvelope(ExperimentPageDto)
-  @ApiFailures(400, 401, 429)
+  @ApiFailures(400)
   list(@Query() query: ExperimentQueryDto) {
     return this.experiments.list(toFilter(query), query.limit ?? DEFAULT_PAGE, query.cursor);
   }
@@ -44,7 +45,7 @@ export class ExperimentsController {
     summary: 'Export the matching experiments as a stream: jsonl (one per line), csv (one row per step) or zip (JSONL and every image)',
   })
   @ApiOkResponse({ description: 'The matching experiments, streamed.', content: binaryContent(Object.values(EXPORT_TYPES)) })
-  @ApiFailures(400, 401, 429)
+  @ApiFailures(400)
   async export(@Query() query: ExperimentExportQueryDto, @Res({ passthrough: true }) response: Response): Promise<StreamableFile> {
     const format = query.format ?? 'jsonl';
     const filter = toFilter(query);
@@ -58,7 +59,7 @@ export class ExperimentsController {
   @Get(':id')
   @ApiOperation({ summary: 'One experiment with its full trace: inputs, every step in dependency order, images, output' })
   @ApiEnvelope(ExperimentDto)
-  @ApiFailures(401, 404, 429)
+  @ApiFailures(400, 404)
   get(@Param('id') id: string) {
     return this.experiments.get(id);
   }
@@ -68,7 +69,7 @@ export class ExperimentsController {
     summary: 'An image of an experiment (generated, or a sketch the participant sent), served as the PNG, JPEG or WebP its bytes prove',
   })
   @ApiOkResponse({ description: 'The image, as the type its bytes prove.', content: binaryContent(Object.values(IMAGE_TYPES)) })
-  @ApiFailures(401, 404, 429)
+  @ApiFailures(400, 404)
   async image(@Param('id') id: string, @Param('imageId') imageId: string, @Res({ passthrough: true }) response: Response) {
     const image = await this.experiments.openImage(id, imageId);
     // An image id names one stored file that never changes.

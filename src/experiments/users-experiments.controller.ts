@@ -9,6 +9,7 @@ import { ResearchApiKeyGuard } from './research-api-key.guard';
 
 @ApiTags('experiments')
 @ApiSecurity('research-key')
+@ApiFailures(401, 403, 429, 503)
 @UseGuards(ResearchApiKeyGuard)
 @Controller('users')
 export class UsersExperimentsController {
@@ -17,7 +18,7 @@ export class UsersExperimentsController {
   @Get(':username/experiments')
   @ApiOperation({ summary: "One participant's experiments, newest first (the other filters apply too)" })
   @ApiEnvelope(ExperimentPageDto)
-  @ApiFailures(400, 401, 429)
+  @ApiFailures(400)
   list(@Param('username') username: string, @Query() query: ExperimentQueryDto) {
     return this.experiments.list(toFilter({ ...query, username }), query.limit ?? DEFAULT_PAGE, query.cursor);
   }

@@ -1,5 +1,5 @@
 import { Controller, Get, Header, HttpCode, Post } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, MongooseHealthIndicator } from '@nestjs/terminus';
 import { SkipThrottle } from '@nestjs/throttler';
 import { RawResponse } from '../common/raw-response.decorator';
@@ -23,7 +23,8 @@ export class HealthController {
   @RawResponse()
   @Header('Content-Type', 'text/plain; charset=utf-8')
   @ApiOperation({ summary: 'Liveness: answers pong' })
-  @ApiOkResponse({ schema: { type: 'string', example: 'pong' } })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'The text `pong`, not in the envelope.', schema: { type: 'string', example: 'pong' } })
   ping(): string {
     return 'pong';
   }
@@ -33,7 +34,8 @@ export class HealthController {
   @RawResponse()
   @Header('Content-Type', 'text/plain; charset=utf-8')
   @ApiOperation({ summary: 'Liveness: answers pong' })
-  @ApiOkResponse({ schema: { type: 'string', example: 'pong' } })
+  @ApiProduces('text/plain')
+  @ApiOkResponse({ description: 'The text `pong`, not in the envelope.', schema: { type: 'string', example: 'pong' } })
   pingPost(): string {
     return 'pong';
   }

@@ -13,8 +13,8 @@ function serviceFor(dir: string): PromptService {
 }
 
 const schemes = [
-  { number: 1, texts: '可折叠，夜跑照明' },
-  { number: 2, texts: '心率提醒' },
+  { number: 1, imageNumber: 1, texts: '可折叠，夜跑照明' },
+  { number: 2, imageNumber: null, texts: '心率提醒' },
 ];
 
 /**
@@ -23,7 +23,7 @@ const schemes = [
  * and the count a list step asks for (null for a single-answer step).
  */
 const STEP_VARIABLES: Record<string, { vars: object; count: number | null; mentions: string[] }> = {
-  'paint/products': { vars: { subject: '设计一款运动辅助产品', count: 6 }, count: 6, mentions: ['设计一款运动辅助产品'] },
+  'paint/products': { vars: { subject: '设计一款运动辅助产品', notes: '', count: 6 }, count: 6, mentions: ['设计一款运动辅助产品'] },
   'paint/scenes': { vars: { products: '智能跳绳、护膝支架、心率手环', count: 3 }, count: 3, mentions: ['智能跳绳、护膝支架、心率手环'] },
   'paint/scene-sd-prompts': { vars: { scenes: '健身房、城市公园', count: 2 }, count: 2, mentions: ['健身房、城市公园'] },
   'paint/abstracts': { vars: { products: '智能跳绳、护膝支架', count: 2 }, count: 2, mentions: ['智能跳绳、护膝支架'] },
@@ -61,12 +61,12 @@ const STEP_VARIABLES: Record<string, { vars: object; count: number | null; menti
     mentions: ['智能计数跳绳', '心率监测手环', '夜跑安全臂灯'],
   },
   'paint/convergence-scenes': {
-    vars: { schemeCount: 2, num: 2, schemes, count: 4 },
+    vars: { schemeCount: 2, sketchCount: 1, num: 2, schemes, count: 4 },
     count: 4,
     mentions: ['可折叠，夜跑照明', '心率提醒'],
   },
   'paint/convergence-concretes': {
-    vars: { schemeCount: 2, num: 2, schemes, count: 4 },
+    vars: { schemeCount: 2, sketchCount: 1, num: 2, schemes, count: 4 },
     count: 4,
     mentions: ['可折叠，夜跑照明', '心率提醒'],
   },
@@ -129,6 +129,75 @@ describe('PromptService', () => {
     const withImage = service.render('paint/scheme-name', { designTask: '任务', texts: '文字', hasImage: true }).text;
     const without = service.render('paint/scheme-name', { designTask: '任务', texts: '文字', hasImage: false }).text;
     expect(without).not.toBe(withImage);
+  });
+
+  describe('a scheme the designer only sketched (no notes)', () => {
+    const SKETCH_ONLY = '只画了草图';
+
+    it('scheme-name says so and points at the sketch', () => {
+      const service = serviceFor(PROMPTS_DIR);
+      const sketched = service.render('paint/scheme-name', { designTask: '任务', texts: '', hasImage: true }).text;
+      const written = service.render('paint/scheme-name', { designTask: '任务', texts: '可折叠', hasImage: true }).text;
+      expect(sketched).toContain(SKETCH_ONLY);
+      expect(sketched).not.toContain('写下的文字：');
+      expect(written).toContain('写下的文字：可折叠');
+      expect(written).not.toContain(SKETCH_ONLY);
+    });
+
+    it('scheme-names and select say so on that scheme only', () => {
+      const service = serviceFor(PROMPTS_DIR);
+      const names = service.render('paint/scheme-names', {
+        designTask: '任务',
+        schemes: [
+          { number: 1, imageNumber: 1, texts: '' },
+          { number: 2, imageNumber: null, texts: '心率提醒' },
+        ],
+        count: 2,
+      }).text;
+      expect(names).toMatch(new RegExp(`方案 1（图 1）：[^\n]*${SKETCH_ONLY}`));
+      expect(names).toMatch(/方案 2：心率提醒\n/);
+      const select = service.render('paint/select', {
+        designTask: '任务',
+        total: 2,
+        schemes: [
+          { name: '智能计数跳绳', texts: '' },
+          { name: '心率监测手环', texts: '心率提醒' },
+        ],
+        count: 1,
+      }).text;
+      expect(select).toMatch(new RegExp(`智能计数跳绳：[^\n]*${SKETCH_ONLY}`));
+      expect(select).toContain('心率监测手环：心率提醒\n');
+    });
+
+    it.each(['paint/convergence-scenes', 'paint/convergence-concretes'])(
+      '%s says the sketches are attached, which scheme is only sketched, and which has nothing',
+      (template) => {
+        const service = serviceFor(PROMPTS_DIR);
+        const text = service.render(template, {
+          schemeCount: 3,
+          sketchCount: 1,
+          num: 1,
+          schemes: [
+            { number: 1, imageNumber: 1, texts: '' },
+            { number: 2, imageNumber: null, texts: '心率提醒' },
+            { number: 3, imageNumber: null, texts: '' },
+          ],
+          count: 3,
+        }).text;
+        expect(text).toContain('附上了草图');
+        expect(text).toMatch(new RegExp(`方案 1（图 1）：[^\n]*${SKETCH_ONLY}`));
+        expect(text).toMatch(/方案 2：心率提醒\n/);
+        expect(text).toMatch(/方案 3：[^\n]*没有留下文字或草图/);
+        const noSketches = service.render(template, { schemeCount: 1, sketchCount: 0, num: 1, schemes: [{ number: 1, imageNumber: null, texts: '防滑' }], count: 1 }).text;
+        expect(noSketches).not.toContain('草图');
+      },
+    );
+
+    it('products names the guessed product alone, or with the notes after a colon', () => {
+      const service = serviceFor(PROMPTS_DIR);
+      expect(service.render('paint/products', { subject: '智能计数跳绳', notes: '', count: 3 }).text).toMatch(/主题：智能计数跳绳\n/);
+      expect(service.render('paint/products', { subject: '智能计数跳绳', notes: '可折叠', count: 3 }).text).toMatch(/主题：智能计数跳绳:可折叠\n/);
+    });
   });
 
   it('fails on a missing variable, naming the template and the variable', () => {

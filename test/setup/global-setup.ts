@@ -1,11 +1,13 @@
 /**
  * Starts a throwaway local database for the whole run unless MONGODB_URI names one.
  * Workers inherit the URI through the environment; each test file uses its own database.
+ * Also generates the API docs' metadata that servers run from the sources load.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort, RunningDatabase, startDatabase } from '../../tools/ferretdb/launcher';
+import { sourceDocsMetadataFile } from '../../src/docs/source-docs-metadata';
 
 declare global {
   // eslint-disable-next-line no-var
@@ -13,9 +15,15 @@ declare global {
 }
 
 export default async function globalSetup(): Promise<void> {
-  if (process.env.MONGODB_URI) return;
+  if (process.env.MONGODB_URI) {
+    sourceDocsMetadataFile();
+    return;
+  }
   const dataDir = mkdtempSync(join(tmpdir(), 'inspilot-test-db-'));
-  const db = await startDatabase({ port: await freePort(), dataDir });
+  const starting = startDatabase({ port: await freePort(), dataDir });
+  // Servers the tests spawn from the sources read the API docs' metadata; made once here, not by each.
+  sourceDocsMetadataFile();
+  const db = await starting;
   process.env.MONGODB_URI = db.uri;
   globalThis.__INSPILOT_DB__ = { db, dataDir };
 }

@@ -40,7 +40,7 @@ export async function createTestApp(env: Record<string, string> = {}, options: T
   try {
     const environment = loadServiceEnvironment(process.env);
     const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(environment)], controllers: options.controllers ?? [] }).compile();
-    const app = configureApp(
+    const app = await configureApp(
       moduleRef.createNestApplication<NestExpressApplication>({ bodyParser: false, logger: options.logger ?? ['error', 'warn'] }),
     );
     try {

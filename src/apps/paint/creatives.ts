@@ -9,7 +9,10 @@ export enum CreativeType {
   ConvergenceTwo = 4,
 }
 
-export type ItemType = 'abstractText' | 'concreteText' | 'abstractImage' | 'concreteImage' | 'groupTypeOne' | 'groupTypeTwo';
+export const ITEM_TYPES = ['abstractText', 'concreteText', 'abstractImage', 'concreteImage', 'groupTypeOne', 'groupTypeTwo'] as const;
+export type ItemType = (typeof ITEM_TYPES)[number];
+
+export const DISPLAY_TYPES = ['sequence', 'direct'] as const;
 
 /** Every key is present on every item; the ones that do not apply are null. */
 export interface CreativeItem {
@@ -21,7 +24,7 @@ export interface CreativeItem {
 
 export interface Creative {
   type: CreativeType;
-  displayType: 'sequence' | 'direct';
+  displayType: (typeof DISPLAY_TYPES)[number];
   items: CreativeItem[];
 }
 
@@ -40,12 +43,6 @@ export const groupItem = (type: 'groupTypeOne' | 'groupTypeTwo', combinations: C
   image: null,
   combinations,
 });
-
-/** How a scheme's notes are shown to the model: the texts joined with commas. */
-export function joinTexts(texts: readonly string[]): string {
-  const kept = texts.map((text) => text.trim()).filter(Boolean);
-  return kept.length ? kept.join('，') : '（无文字）';
-}
 
 /** How a list of items is shown to the model in a later step. */
 export function joinItems(items: readonly string[]): string {

@@ -20,7 +20,7 @@ export class PaintController {
   @HttpCode(200)
   @ApiOperation({ summary: "Return the user's saved drawing state, creating it on the first visit" })
   @ApiEnvelope(DrawingStateDto)
-  @ApiFailures(400)
+  @ApiFailures(400, 413, 429, 503)
   async start(@Body() body: StartDto, @Res() response: Response): Promise<void> {
     // The answer is written as the stored text, envelope included (see stateResponse); a
     // failure before this point still answers through the exception filter.
@@ -36,7 +36,7 @@ export class PaintController {
   @ApiOperation({ summary: "Save the user's whole drawing state; schemes come back from /paint/start exactly as sent" })
   @ApiBody({ type: SaveDto })
   @ApiEnvelope(null)
-  @ApiFailures(400, 404, 413)
+  @ApiFailures(400, 404, 413, 429, 503)
   async save(@Body() body: Buffer): Promise<null> {
     // The body arrives unparsed (see body-parsers): parsing and validating it is done off the event loop.
     await this.states.save(await this.saveBodies.parse(body));

@@ -3,7 +3,8 @@ import { ApiExtraModels, ApiResponse, getSchemaPath } from '@nestjs/swagger';
 import type { ReferenceObject, SchemaObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
 import { ResultCode } from '../result-code';
 
-const envelopeProperties = (data: SchemaObject | ReferenceObject, success: boolean, code: number, message: string) => ({
+/** The envelope's schema around `data`. */
+export const envelopeSchema = (data: SchemaObject | ReferenceObject, success: boolean, code: number, message: string): SchemaObject => ({
   type: 'object',
   required: ['success', 'data', 'code', 'message'],
   properties: {
@@ -31,7 +32,7 @@ export function ApiEnvelope(
     ApiResponse({
       status: options.status ?? 200,
       description: options.description ?? 'Success, in the envelope.',
-      schema: envelopeProperties(data, true, ResultCode.Ok, '') as SchemaObject,
+      schema: envelopeSchema(data, true, ResultCode.Ok, ''),
     }),
   );
 }
@@ -39,6 +40,11 @@ export function ApiEnvelope(
 const FAILURES: Record<number, { code: ResultCode; description: string; message: string }> = {
   400: { code: ResultCode.Business, description: 'Invalid input.', message: 'Invalid request: username: username must not be empty' },
   401: { code: ResultCode.Business, description: 'Missing or wrong API key.', message: 'A valid X-API-Key header is required.' },
+  403: {
+    code: ResultCode.Business,
+    description: 'The research routes are closed: the server has no RESEARCH_API_KEY.',
+    message: 'The research routes are disabled on this server: set RESEARCH_API_KEY to enable them.',
+  },
   404: { code: ResultCode.Business, description: 'Unknown user or resource.', message: 'Unknown user "bob": call /paint/start before /paint/save.' },
   413: { code: ResultCode.Business, description: 'Body over the limit.', message: 'Request body of 60.2 MB is over the limit of 50.0 MB (GENERATE_BODY_LIMIT).' },
   429: {
@@ -62,7 +68,7 @@ export function ApiFailures(...statuses: (keyof typeof FAILURES)[]) {
       ApiResponse({
         status,
         description: FAILURES[status].description,
-        schema: envelopeProperties({ type: 'object', nullable: true, example: null }, false, FAILURES[status].code, FAILURES[status].message) as SchemaObject,
+        schema: envelopeSchema({ type: 'object', nullable: true, example: null }, false, FAILURES[status].code, FAILURES[status].message),
       }),
     ),
   );

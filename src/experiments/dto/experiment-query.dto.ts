@@ -1,4 +1,5 @@
 import { Type } from 'class-transformer';
+import { ApiPropertyOptional } from '@nestjs/swagger';
 import { IsDate, IsIn, IsInt, IsMongoId, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
 import { EXPERIMENT_STATUSES } from '../experiment.schema';
 
@@ -27,6 +28,7 @@ export class ExperimentFilterDto {
 
   /** @example "succeeded" */
   @IsOptional()
+  @ApiPropertyOptional({ enum: EXPERIMENT_STATUSES })
   @IsIn(EXPERIMENT_STATUSES)
   status?: string;
 
@@ -76,6 +78,7 @@ export class ExperimentExportQueryDto extends ExperimentFilterDto {
    * @example "jsonl"
    */
   @IsOptional()
+  @ApiPropertyOptional({ enum: EXPORT_FORMATS })
   @IsIn(EXPORT_FORMATS)
   format?: ExportFormat;
 }

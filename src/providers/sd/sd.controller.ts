@@ -2,7 +2,7 @@ import { Controller, Get, Headers, Inject } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { ApiExtraModels, ApiHeader, ApiOperation, ApiSecurity, ApiTags } from '@nestjs/swagger';
 import { researchKeyMatches } from '../../common/research-key';
-import { ApiEnvelope } from '../../common/swagger/api-envelope.decorator';
+import { ApiEnvelope, ApiFailures } from '../../common/swagger/api-envelope.decorator';
 import { researchConfig } from '../../config/research.config';
 import { SdPoolService } from './sd-pool.service';
 import { SdInstanceDetailsDto, SdInstanceStatusDto, SdPoolStatusDto } from './sd-status.dto';
@@ -27,6 +27,7 @@ export class SdController {
   @ApiSecurity('research-key')
   @ApiHeader({ name: 'x-api-key', required: false, description: 'RESEARCH_API_KEY: adds each instance url and last error.' })
   @ApiExtraModels(SdInstanceStatusDto, SdInstanceDetailsDto)
+  @ApiFailures(429)
   @ApiEnvelope(SdPoolStatusDto, { description: 'Success; instances in the details shape when the X-API-Key is valid.' })
   status(@Headers('x-api-key') key?: string): SdPoolStatusDto {
     return this.pool.status(researchKeyMatches(key, this.research.apiKey));

@@ -1,14 +1,21 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsArray, IsIn, IsObject, IsOptional, IsString, ValidateNested } from 'class-validator';
 import { STAGES } from '../stages';
 import { SchemeDto } from './canvas.dto';
 import { StartDto } from './start.dto';
 
+const ALWAYS_NULL = 'The front end always sends this stage as null: it has no schemes. Any value is ignored.';
+
 /**
  * Schemes by stage. Only 快速发散, 深入发散 and 收敛 are stored; a stage that is null or
  * absent keeps what was stored before.
  */
 export class DesignSchemesDto {
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, example: null, description: ALWAYS_NULL })
+  @IsOptional()
+  准备?: null;
+
   @IsOptional()
   @IsArray()
   @ValidateNested({ each: true })
@@ -26,6 +33,14 @@ export class DesignSchemesDto {
   @ValidateNested({ each: true })
   @Type(() => SchemeDto)
   收敛?: SchemeDto[] | null;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, example: null, description: ALWAYS_NULL })
+  @IsOptional()
+  完成?: null;
+
+  @ApiPropertyOptional({ type: 'object', additionalProperties: true, nullable: true, example: null, description: ALWAYS_NULL })
+  @IsOptional()
+  禁止?: null;
 }
 
 export class DrawingDataDto {
@@ -34,6 +49,7 @@ export class DrawingDataDto {
   designTask: string;
 
   /** @example "快速发散" */
+  @ApiProperty({ enum: STAGES })
   @IsIn(STAGES)
   currentStage: string;
 

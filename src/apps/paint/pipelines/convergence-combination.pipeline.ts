@@ -1,14 +1,15 @@
 import { Injectable } from '@nestjs/common';
 import { defineGraph, GenerationPipeline, RegisterPipeline, StepInputs, StepResults, withImages } from '../../../engine';
-import { CreativeType, groupItem, imageItem, joinItems, joinTexts, textItem } from '../creatives';
+import { CreativeType, groupItem, imageItem, joinItems, textItem } from '../creatives';
 import { ConvergenceCombinationInput } from './inputs.dto';
 import { ConvergenceCombinationOutput } from './outputs.dto';
+import { describeSchemes } from './scheme-content';
 
 export const CONVERGENCE_COMBINATION_GRAPH = defineGraph({
-  scenes: { kind: 'gpt', answer: 'list', template: 'paint/convergence-scenes', deps: [] },
+  scenes: { kind: 'vision', answer: 'list', template: 'paint/convergence-scenes', deps: [] },
   scenePrompts: { kind: 'gpt', answer: 'list', template: 'paint/scene-sd-prompts', deps: ['scenes'] },
   sceneImages: { kind: 'sd', style: 'paint/scene', deps: ['scenePrompts'] },
-  concretes: { kind: 'gpt', answer: 'list', template: 'paint/convergence-concretes', deps: [] },
+  concretes: { kind: 'vision', answer: 'list', template: 'paint/convergence-concretes', deps: [] },
   productPrompts: { kind: 'gpt', answer: 'list', template: 'paint/product-sd-prompts', deps: ['concretes'] },
   productImages: { kind: 'sd', style: 'paint/product', deps: ['productPrompts'] },
 });
@@ -27,16 +28,14 @@ export class ConvergenceCombinationPipeline extends GenerationPipeline<Graph, Co
 
   steps({ selectedSchemes, num }: ConvergenceCombinationInput): StepInputs<Graph> {
     const total = selectedSchemes.length * num;
-    const schemeVars = {
-      schemeCount: selectedSchemes.length,
-      num,
-      schemes: selectedSchemes.map((scheme, index) => ({ number: index + 1, texts: joinTexts(scheme.designTexts) })),
-    };
+    // Both first steps read the schemes, so both are shown the sketches.
+    const { described, sketches } = describeSchemes(selectedSchemes);
+    const schemeVars = { schemeCount: selectedSchemes.length, sketchCount: sketches.length, num, schemes: described };
     return {
-      scenes: () => ({ vars: schemeVars, count: total }),
+      scenes: () => ({ vars: schemeVars, count: total, images: sketches }),
       scenePrompts: ({ scenes }) => ({ vars: { scenes: joinItems(scenes) }, count: total }),
       sceneImages: ({ scenePrompts }) => ({ prompts: scenePrompts }),
-      concretes: () => ({ vars: schemeVars, count: total }),
+      concretes: () => ({ vars: schemeVars, count: total, images: sketches }),
       productPrompts: ({ concretes }) => ({ vars: { concretes }, count: total }),
       productImages: ({ productPrompts }) => ({ prompts: productPrompts }),
     };

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { defineGraph, GenerationPipeline, RegisterPipeline, StepInputs, StepResults } from '../../../engine';
-import { joinTexts } from '../creatives';
 import { ConvergenceNamingInput } from './inputs.dto';
 import { ConvergenceNamingOutput } from './outputs.dto';
+import { describeSchemes } from './scheme-content';
 
 export const CONVERGENCE_NAMING_GRAPH = defineGraph({
   names: { kind: 'vision', answer: 'list', template: 'paint/scheme-names', deps: [] },
@@ -20,21 +20,16 @@ export class ConvergenceNamingPipeline extends GenerationPipeline<Graph, Converg
   readonly input = ConvergenceNamingInput;
   readonly output = ConvergenceNamingOutput;
   readonly graph = CONVERGENCE_NAMING_GRAPH;
+  readonly example: ConvergenceNamingInput = {
+    designTask: '设计一款运动辅助产品',
+    schemes: [{ designTexts: ['可折叠', '夜跑照明'] }, { designTexts: ['计数跳绳', '语音提示'] }, { designTexts: ['心率监测', '震动提醒'] }],
+    selectNum: 2,
+  };
 
   steps({ designTask, schemes, selectNum }: ConvergenceNamingInput): StepInputs<Graph> {
-    // Images go to the model in scheme order; schemes without a sketch are described by text only.
-    let imageNumber = 0;
-    const described = schemes.map((scheme, index) => ({
-      number: index + 1,
-      imageNumber: scheme.designImage ? ++imageNumber : null,
-      texts: joinTexts(scheme.designTexts),
-    }));
+    const { described, sketches } = describeSchemes(schemes);
     return {
-      names: () => ({
-        vars: { designTask, schemes: described },
-        count: schemes.length,
-        images: schemes.flatMap((scheme) => (scheme.designImage ? [scheme.designImage] : [])),
-      }),
+      names: () => ({ vars: { designTask, schemes: described }, count: schemes.length, images: sketches }),
       selected: ({ names }) => ({
         vars: { designTask, total: schemes.length, schemes: names.map((name, index) => ({ name, texts: described[index].texts })) },
         count: Math.min(selectNum, new Set(names).size),

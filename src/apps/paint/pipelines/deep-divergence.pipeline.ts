@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { defineGraph, GenerationPipeline, RegisterPipeline, StepInputs, StepResults, withImages } from '../../../engine';
-import { CreativeType, imageItem, joinItems, joinTexts, textItem } from '../creatives';
+import { CreativeType, imageItem, joinItems, textItem } from '../creatives';
 import { DeepDivergenceInput } from './inputs.dto';
 import { DeepDivergenceOutput } from './outputs.dto';
+import { joinTexts } from './scheme-content';
 
 /** Creatives per scheme (docs/pipelines.md: three creatives). */
 const CREATIVES = 3;
@@ -33,7 +34,7 @@ export class DeepDivergencePipeline extends GenerationPipeline<Graph, DeepDiverg
     const texts = joinTexts(designTexts);
     return {
       name: () => ({ vars: { designTask, texts, hasImage: Boolean(designImage) }, images: designImage ? [designImage] : undefined }),
-      products: ({ name }) => ({ vars: { subject: `${name}:${texts}` }, count: CREATIVES }),
+      products: ({ name }) => ({ vars: { subject: name, notes: texts }, count: CREATIVES }),
       scenes: ({ products }) => ({ vars: { products: joinItems(products) }, count: CREATIVES }),
       sdPrompts: ({ scenes }) => ({ vars: { scenes: joinItems(scenes) }, count: CREATIVES }),
       images: ({ sdPrompts }) => ({ prompts: sdPrompts }),

@@ -13,6 +13,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { NotesOrSketch, SomeSchemeHasNotesOrSketch } from './notes-or-sketch.decorator';
 
 const NOT_BLANK = /\S/;
 
@@ -44,10 +45,15 @@ export class DeepDivergenceInput {
   @MaxLength(2000)
   designTask: string;
 
-  /** @example ["可折叠", "夜跑照明"] */
+  /**
+   * The scheme's notes. May be empty when designImage carries the scheme (a scheme that was
+   * only sketched); with neither a note nor a sketch the request is refused. Blank notes count
+   * as none.
+   * @example ["可折叠", "夜跑照明"]
+   */
   @IsArray()
-  @ArrayNotEmpty()
   @IsString({ each: true })
+  @NotesOrSketch()
   designTexts: string[];
 
   /** The scheme's sketch as the canvas exports it (a PNG, JPEG or WebP data URL); missing when the scheme was never saved. */
@@ -63,18 +69,37 @@ export class DeepDivergenceInput {
   schemeId: number;
 }
 
-export class SelectedSchemeInput {
-  /** @example ["可折叠", "夜跑照明"] */
-  @IsArray()
-  @IsString({ each: true })
-  designTexts: string[];
-}
-
-export class SketchedSchemeInput extends SelectedSchemeInput {
+/** A scheme's sketch, shown to the model beside its notes. */
+export class SchemeSketchInput {
   /** The scheme's sketch (a PNG, JPEG or WebP data URL), if it has one. */
   @IsOptional()
   @IsImageDataUrl()
   designImage?: string;
+}
+
+/** A scheme of type 2: every scheme must say something. */
+export class SketchedSchemeInput extends SchemeSketchInput {
+  /**
+   * The scheme's notes. May be empty when designImage carries the scheme; with neither a note
+   * nor a sketch the request is refused. Blank notes count as none.
+   * @example ["可折叠", "夜跑照明"]
+   */
+  @IsArray()
+  @IsString({ each: true })
+  @NotesOrSketch()
+  designTexts: string[];
+}
+
+/** A scheme of type 3: one that says nothing adds nothing, but is allowed beside others. */
+export class SelectedSchemeInput extends SchemeSketchInput {
+  /**
+   * The scheme's notes. May be empty when designImage carries the scheme; at least one
+   * selected scheme must have a note or a sketch. Blank notes count as none.
+   * @example ["可折叠", "夜跑照明"]
+   */
+  @IsArray()
+  @IsString({ each: true })
+  designTexts: string[];
 }
 
 /** Type 2, convergence part one: name every scheme and pick the best. */
@@ -85,6 +110,7 @@ export class ConvergenceNamingInput {
   @MaxLength(2000)
   designTask: string;
 
+  /** Every scheme of both divergence stages, each with a note or a sketch. */
   @IsArray()
   @ArrayNotEmpty()
   @ValidateNested({ each: true })
@@ -100,10 +126,12 @@ export class ConvergenceNamingInput {
 
 /** Type 3, convergence part two: scenes and products for each chosen scheme. */
 export class ConvergenceCombinationInput {
+  /** The chosen schemes, at least one; at least one of them must have a note or a sketch. */
   @IsArray()
   @ArrayNotEmpty()
   @ValidateNested({ each: true })
   @Type(() => SelectedSchemeInput)
+  @SomeSchemeHasNotesOrSketch()
   selectedSchemes: SelectedSchemeInput[];
 
   /** @example 3 */

@@ -1,4 +1,4 @@
-import type { Creative } from '../creatives';
+import { CreativeDto } from './creative.dto';
 
 /** Type 0, rapid divergence. */
 export class RapidDivergenceOutput {
@@ -8,7 +8,7 @@ export class RapidDivergenceOutput {
    */
   count: number;
   /** Each a scene picture and an abstract principle. */
-  result: Creative[];
+  result: CreativeDto[];
 }
 
 /** Type 1, deep divergence of one sketched scheme. */
@@ -21,7 +21,7 @@ export class DeepDivergenceOutput {
   /** @example 3 */
   count: number;
   /** Each a scene picture, an abstract principle and a concrete function statement. */
-  result: Creative[];
+  result: CreativeDto[];
 }
 
 /** Type 2, convergence naming. */
@@ -41,5 +41,5 @@ export class ConvergenceNamingOutput {
 /** Type 3, convergence combination. */
 export class ConvergenceCombinationOutput {
   /** Each a scene picture, a product render and a function statement. */
-  result: Creative[];
+  result: CreativeDto[];
 }

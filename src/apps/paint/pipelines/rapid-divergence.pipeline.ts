@@ -26,7 +26,8 @@ export class RapidDivergencePipeline extends GenerationPipeline<Graph, RapidDive
 
   steps({ task, num }: RapidDivergenceInput): StepInputs<Graph> {
     return {
-      products: () => ({ vars: { subject: task }, count: num }),
+      // A task has no scheme notes of its own.
+      products: () => ({ vars: { subject: task, notes: '' }, count: num }),
       scenes: ({ products }) => ({ vars: { products: joinItems(products) }, count: num }),
       sdPrompts: ({ scenes }) => ({ vars: { scenes: joinItems(scenes) }, count: num }),
       images: ({ sdPrompts }) => ({ prompts: sdPrompts }),

@@ -1,7 +1,7 @@
 import { IsInt, IsString, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 
 /** The `prompts` of a <%= app %> type-<%= type %> request. */
-export class <%= classify(name) %>Input {
+export class <%= classify(app) %><%= classify(name) %>Input {
   /**
    * What the ideas are about.
    * @example "城市通勤"
@@ -23,7 +23,7 @@ export class <%= classify(name) %>Input {
   num: number = 3;
 }
 
-export class <%= classify(name) %>Item {
+export class <%= classify(app) %><%= classify(name) %>Item {
   /** @example "折叠式通勤滑板" */
   text: string;
 
@@ -32,9 +32,9 @@ export class <%= classify(name) %>Item {
 }
 
 /** The `data` of a <%= app %> type-<%= type %> answer. */
-export class <%= classify(name) %>Output {
+export class <%= classify(app) %><%= classify(name) %>Output {
   /** @example 3 */
   count: number;
 
-  result: <%= classify(name) %>Item[];
+  result: <%= classify(app) %><%= classify(name) %>Item[];
 }

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsObject, IsOptional, IsString, Matches, MaxLength, Min } from 'class-validator';
 
 /** The longest participant name, in the body or the `X-InsPilot-User` header. */
@@ -33,6 +33,7 @@ export class GenerateDto {
   @IsOptional()
   @IsString()
   @Matches(/\S/, { message: 'username must not be blank' })
+  @ApiPropertyOptional({ maxLength: USERNAME_MAX_LENGTH })
   @MaxLength(USERNAME_MAX_LENGTH)
   username?: string;
 }
