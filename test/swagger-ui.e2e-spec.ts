@@ -50,6 +50,28 @@ function expectCreatives(data: Json, counted: boolean): void {
   if (counted) expect(data.count).toBe(data.result.length);
 }
 
+/** The JSON kind of a value, in the words of an OpenAPI schema (`integer` is a `number` here). */
+function kindOf(value: unknown): string {
+  if (value === null) return 'null';
+  return Array.isArray(value) ? 'array' : typeof value;
+}
+
+function documentedKind(property: Json): string | undefined {
+  if (property.$ref || property.allOf || property.oneOf) return undefined;
+  return property.type === 'integer' ? 'number' : property.type;
+}
+
+/** `data` against the schema the document gives its type: its required keys, no others, each of its kind. */
+function expectDocumentedShape(example: string, data: Json, schema: Json): void {
+  const properties: Record<string, Json> = schema.properties ?? {};
+  expect({ example, missing: (schema.required ?? []).filter((key: string) => !(key in data)) }).toEqual({ example, missing: [] });
+  expect({ example, undocumented: Object.keys(data).filter((key) => !(key in properties)) }).toEqual({ example, undocumented: [] });
+  for (const [key, value] of Object.entries(data)) {
+    const kind = documentedKind(properties[key]);
+    if (kind) expect({ example, key, kind: kindOf(value) }).toEqual({ example, key, kind });
+  }
+}
+
 /** The paint app's id and the types its module registers, as the running app discovered them. */
 function registeredPaintTypes(testApp: TestApp): { appid: number; types: number[] } {
   const discovery = testApp.app.get(DiscoveryService);
@@ -129,6 +151,11 @@ describe('Swagger UI in a browser (e2e)', () => {
     const paint = registeredPaintTypes(testApp);
     const examples = Object.entries(requestExamples());
     expect(examples.length).toBeGreaterThan(0);
+    const catalogue = (await (await fetch(`${baseUrl}/apps`)).json()) as { data: { appid: number; types: { type: number; data: string }[] }[] };
+    const dataSchemaOf = (appid: number, type: number): Json | undefined => {
+      const name = catalogue.data.find((app) => app.appid === appid)?.types.find((entry) => entry.type === type)?.data;
+      return name ? doc.components?.schemas?.[name] : undefined;
+    };
 
     const operation = page.locator('.opblock-post', { has: page.locator('.opblock-summary-path[data-path="/generate"]') });
     await operation.locator('.opblock-summary').click();
@@ -148,10 +175,17 @@ describe('Swagger UI in a browser (e2e)', () => {
         success: true,
         message: expect.any(String),
       });
-      const shape = PAINT_DATA_SHAPES[example.value.type];
-      expect({ example: key, appid: example.value.appid, shapeKnown: shape !== undefined }).toEqual({ example: key, appid: paint.appid, shapeKnown: true });
-      expect({ example: key, keys: Object.keys(body.json.data).sort() }).toEqual({ example: key, keys: shape.keys });
-      shape.check(body.json.data, example.value);
+      const { appid, type } = example.value;
+      const schema = dataSchemaOf(appid, type);
+      expect({ example: key, documented: schema !== undefined }).toEqual({ example: key, documented: true });
+      expectDocumentedShape(key, body.json.data, schema!);
+      if (appid === paint.appid) {
+        // Beyond the document: what each paint type's answer must hold, written down here.
+        const shape = PAINT_DATA_SHAPES[type];
+        expect({ example: key, paintShapeKnown: shape !== undefined }).toEqual({ example: key, paintShapeKnown: true });
+        expect({ example: key, keys: Object.keys(body.json.data).sort() }).toEqual({ example: key, keys: shape.keys });
+        shape.check(body.json.data, example.value);
+      }
       await operation.locator('button.btn-clear').click();
       await operation.locator('.live-responses-table').waitFor({ state: 'detached' });
     }
