@@ -77,10 +77,11 @@ describe('database restart under load (e2e)', () => {
     expect(recovered).toBe(true);
 
     const failures = outcomes.filter((outcome) => outcome.status !== 200);
-    // Every failure is the database's: 503 code 3, and none waited much beyond the operation timeout.
+    // Every failure is the database's: 503 code 3, and none waited for the driver's own 30 s
+    // server selection: a few operation timeouts at most (a busy machine adds to each).
     expect(failures.length).toBeGreaterThan(0);
     for (const failure of failures) expect({ status: failure.status, code: failure.code }).toEqual({ status: 503, code: 3 });
-    expect(Math.max(...failures.map((failure) => failure.ms))).toBeLessThan(OPERATION_TIMEOUT_MS * 4);
+    expect(Math.max(...failures.map((failure) => failure.ms))).toBeLessThan(OPERATION_TIMEOUT_MS * 8);
 
     // Each user's stored state is its last acknowledged save, or a later one whose answer was
     // lost with the connection: never an older one.

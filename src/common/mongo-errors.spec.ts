@@ -1,4 +1,8 @@
-import { withWriteRetry } from './mongo-errors';
+import mongoose from 'mongoose';
+import { isDatabaseUnreachable, withWriteRetry } from './mongo-errors';
+
+// The driver mongoose runs, as mongoose exports it.
+const { MongoNetworkError, MongoOperationTimeoutError, MongoServerClosedError, MongoServerError, MongoServerSelectionError } = mongoose.mongo;
 
 /** A write that fails with `errors` in turn, then succeeds. */
 function flaky(errors: unknown[]) {
@@ -32,5 +36,26 @@ describe('withWriteRetry', () => {
     const write = flaky([busy(), busy(), busy(), busy()]);
     await expect(withWriteRetry(write, { retries: 2, minTimeoutMs: 1 })).rejects.toThrow(/SQLITE_BUSY/);
     expect(write).toHaveBeenCalledTimes(3);
+  });
+});
+
+describe('isDatabaseUnreachable', () => {
+  it.each([
+    ['no server to select', new MongoServerSelectionError('Server selection timed out after 1500 ms', {} as never)],
+    ['a connection lost', new MongoNetworkError('connection 3 to 127.0.0.1:27017 closed')],
+    ['a server closed under a pending operation', new MongoServerClosedError()],
+    ['an operation out of time', new MongoOperationTimeoutError('Timed out during socket read (1500ms)')],
+    ['an operation mongoose buffered while disconnected', new mongoose.Error('Operation `paint_states.findOne()` buffering timed out after 1500ms')],
+  ])('counts %s as the database being unavailable', (_what, error) => {
+    expect(isDatabaseUnreachable(error)).toBe(true);
+  });
+
+  it.each([
+    ['a refused write', new MongoServerError({ message: 'E11000 duplicate key error', code: 11000 })],
+    ['another mongoose error', new mongoose.Error('Cast to ObjectId failed')],
+    ['any other error', new Error('buffering timed out')],
+    ['not an error', null],
+  ])('does not count %s', (_what, error) => {
+    expect(isDatabaseUnreachable(error)).toBe(false);
   });
 });

@@ -3,10 +3,17 @@ import pRetry, { AbortError } from 'p-retry';
 /** MongoDB's duplicate-key error: an insert lost a race for a unique key. */
 export const DUPLICATE_KEY = 11000;
 
-/** Whether the driver failed to reach the server (as opposed to the server refusing a request). */
+/**
+ * Whether the driver failed to reach the server or to get an answer in time (as opposed to the
+ * server refusing a request): no server to select, a connection lost or its pool cleared while
+ * the server restarts, or mongoose giving up an operation it buffered while disconnected.
+ */
 export function isDatabaseUnreachable(error: unknown): boolean {
-  const name = (error as Error | null)?.name ?? '';
-  return /^Mongo(ose)?(ServerSelection|Network|NotConnected|Topology)\w*Error$/.test(name);
+  const { name = '', message = '' } = (error as Error | null) ?? {};
+  if (/^Mongo(ose)?(ServerSelection|Network|NotConnected|Topology|PoolCleared|PoolClosed|ServerClosed|WaitQueueTimeout|OperationTimeout)\w*Error$/.test(name)) {
+    return true;
+  }
+  return name === 'MongooseError' && /buffering timed out/.test(message);
 }
 
 /**
