@@ -32,6 +32,13 @@ describe('withWriteRetry', () => {
     expect(write).toHaveBeenCalledTimes(1);
   });
 
+  it('throws a failure it does not retry exactly as the write threw it, even when it is not an Error', async () => {
+    const refusal = { code: 'ECONNRESET', syscall: 'read', message: 'read ECONNRESET' };
+    const write = flaky([refusal]);
+    await expect(withWriteRetry(write, { minTimeoutMs: 1 })).rejects.toBe(refusal);
+    expect(write).toHaveBeenCalledTimes(1);
+  });
+
   it('gives up after the retries it was given, with the last failure', async () => {
     const write = flaky([busy(), busy(), busy(), busy()]);
     await expect(withWriteRetry(write, { retries: 2, minTimeoutMs: 1 })).rejects.toThrow(/SQLITE_BUSY/);
@@ -45,6 +52,7 @@ describe('isDatabaseUnreachable', () => {
     ['a connection lost', new MongoNetworkError('connection 3 to 127.0.0.1:27017 closed')],
     ['a server closed under a pending operation', new MongoServerClosedError()],
     ['an operation out of time', new MongoOperationTimeoutError('Timed out during socket read (1500ms)')],
+    ['a socket failure the driver passed on unwrapped', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', syscall: 'read' })],
     ['an operation mongoose buffered while disconnected', new mongoose.Error('Operation `paint_states.findOne()` buffering timed out after 1500ms')],
   ])('counts %s as the database being unavailable', (_what, error) => {
     expect(isDatabaseUnreachable(error)).toBe(true);

@@ -13,8 +13,14 @@ export function isDatabaseUnreachable(error: unknown): boolean {
   if (/^Mongo(ose)?(ServerSelection|Network|NotConnected|Topology|PoolCleared|PoolClosed|ServerClosed|WaitQueueTimeout|OperationTimeout)\w*Error$/.test(name)) {
     return true;
   }
-  return name === 'MongooseError' && /buffering timed out/.test(message);
+  if (name === 'MongooseError') return /buffering timed out/.test(message);
+  // A socket's own failure the driver passed on unwrapped: the database is the service's only peer
+  // whose errors are not wrapped in a typed provider error.
+  const code = (error as { code?: unknown; syscall?: unknown } | null)?.code;
+  return typeof (error as { syscall?: unknown } | null)?.syscall === 'string' && typeof code === 'string' && SOCKET_FAILURES.has(code);
 }
+
+const SOCKET_FAILURES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
 
 /**
  * Server errors that mean "not now" rather than "not this": a write conflict, a primary
@@ -43,15 +49,24 @@ export function isValueRefusal(error: unknown): boolean {
  * Runs a database write, trying it again with jittered backoff while the server refuses it
  * for a moment (see isTransientWriteError); any other failure is thrown at once.
  */
-export function withWriteRetry<T>(write: () => Promise<T>, options: { retries?: number; minTimeoutMs?: number } = {}): Promise<T> {
-  return pRetry(
-    async () => {
-      try {
-        return await write();
-      } catch (error) {
-        throw isTransientWriteError(error) ? error : new AbortError(error as Error);
-      }
-    },
-    { retries: options.retries ?? 5, minTimeout: options.minTimeoutMs ?? 20, factor: 2.5, randomize: true },
-  );
+export async function withWriteRetry<T>(write: () => Promise<T>, options: { retries?: number; minTimeoutMs?: number } = {}): Promise<T> {
+  // Kept as thrown: p-retry rebuilds a failure that is not an Error of its own realm (a
+  // socket's system error, say) as an empty Error, losing what went wrong.
+  let final: { error: unknown } | undefined;
+  try {
+    return await pRetry(
+      async () => {
+        try {
+          return await write();
+        } catch (error) {
+          if (isTransientWriteError(error)) throw error;
+          final = { error };
+          throw new AbortError('not retried');
+        }
+      },
+      { retries: options.retries ?? 5, minTimeout: options.minTimeoutMs ?? 20, factor: 2.5, randomize: true },
+    );
+  } catch (error) {
+    throw final ? final.error : error;
+  }
 }
