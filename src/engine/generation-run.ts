@@ -8,6 +8,7 @@ import type { PromptService } from '../prompts/prompt.service';
 import { normalizeAnswer, splitItems } from './list-parser';
 import type { ImageOutcome, MadeImage } from './made-image';
 import type { RunRecorder } from './run-recorder';
+import type { RunEvent, RunObserver } from './run-events';
 import type { GraphSpec, ListStepInput, SdStepInput, StepResult, StepSpec, TextStepInput } from './step-graph';
 import type { StepTrace } from './step-trace.dto';
 
@@ -47,6 +48,7 @@ export class GenerationRun {
     private readonly recorder: RunRecorder,
     private readonly deadlineMs: number,
     private readonly callerSignal?: AbortSignal,
+    private readonly observer?: RunObserver,
   ) {
     // Every GPT call and image of the run listens on this one signal. The listeners end with
     // the run, so a large run is not a leak, and Node's default warning at 10 would be noise.
@@ -56,7 +58,7 @@ export class GenerationRun {
   /**
    * Runs the generation's body within the deadline and reports how it ended: partly
    * succeeded when an image was left out (the deadline's included), failed when the body
-   * threw or the caller gave the generation up.
+   * threw, cancelled when the caller gave the generation up.
    */
   async execute<T>(body: () => Promise<T>): Promise<T> {
     const onCallerAbort = () => {
@@ -72,6 +74,8 @@ export class GenerationRun {
     let result: T;
     try {
       if (this.cancelledByCaller) throw this.cancelledByCaller;
+      this.recorder.started();
+      this.notify({ type: 'started', at: new Date() });
       result = await body();
       if (this.cancelledByCaller) throw this.cancelledByCaller;
     } catch (error) {
@@ -133,6 +137,7 @@ export class GenerationRun {
           const request = this.providers.styles.request(spec.style, prompt);
           const image: MadeImage = await this.providers.sd.txt2img(request, `${name}[${index}]`, this.cancel.signal);
           image.imageId = await this.recorder.imageMade({ step: name, index, image });
+          this.notify({ type: 'image', step: name, index, image });
           return { ok: true, image };
         } catch (error) {
           const cutByDeadline = error instanceof CancelledError && this.deadlinePassed;
@@ -217,6 +222,7 @@ export class GenerationRun {
     const spec = this.graph[name];
     const trace: StepTrace = { name, kind: spec.kind, deps: [...spec.deps], attempts: [], startedAt: new Date(), status: 'running' };
     this.recorder.stepChanged(trace);
+    this.notify({ type: 'step', name, kind: spec.kind, status: 'started', at: trace.startedAt });
     return trace;
   }
 
@@ -225,6 +231,17 @@ export class GenerationRun {
     trace.endedAt = new Date();
     if (error) trace.error = error;
     this.recorder.stepChanged(trace);
+    this.notify({ type: 'step', name: trace.name, kind: trace.kind, status, at: trace.endedAt });
+  }
+
+  /** Tells the observer; whatever goes wrong there is logged, never thrown into the run. */
+  notify(event: RunEvent): void {
+    if (!this.observer) return;
+    try {
+      this.observer(event);
+    } catch (error) {
+      this.logger.error(`Observer of a ${event.type} event failed: ${(error as Error).message}`);
+    }
   }
 }
 
