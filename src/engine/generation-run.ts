@@ -81,7 +81,7 @@ export class GenerationRun {
     } catch (error) {
       this.cancel.abort();
       const failure = this.cancelledByCaller ?? (error as Error);
-      await this.recorder.finished('failed', failure);
+      await this.recorder.finished(this.cancelledByCaller ? 'cancelled' : 'failed', failure);
       throw failure;
     } finally {
       clearTimeout(deadline);
