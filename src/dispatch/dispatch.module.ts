@@ -5,15 +5,16 @@ import { EngineModule } from '../engine/engine.module';
 import { ExperimentsModule } from '../experiments/experiments.module';
 import { PromptsModule } from '../prompts/prompts.module';
 import { AppRegistry } from './app-registry.service';
-import { GenerateController } from './generate.controller';
 import { GenerateRefusals } from './generate-refusals';
 import { GenerateService } from './generate.service';
 
-/** `/generate`: finds the app and pipeline a request names, checks its inputs, opens its record and hands it to the engine. */
+/**
+ * Finds the app and pipeline a generation request names and checks its inputs; src/jobs runs
+ * what it accepts, for /generate and /jobs alike.
+ */
 @Module({
   imports: [DiscoveryModule, TerminusModule, ExperimentsModule, EngineModule, PromptsModule],
-  controllers: [GenerateController],
   providers: [AppRegistry, GenerateService, GenerateRefusals],
-  exports: [GenerateRefusals],
+  exports: [AppRegistry, GenerateService, GenerateRefusals],
 })
 export class DispatchModule {}

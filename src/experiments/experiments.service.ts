@@ -174,6 +174,12 @@ export class ExperimentsService implements OnApplicationBootstrap, OnApplication
     };
   }
 
+  /** Stored images of experiment `id` as bytes, by image id; an image no longer stored is left out. */
+  async imagesOf(id: string, imageIds: readonly string[]): Promise<Map<string, Buffer>> {
+    await this.flushed(this.pending.of(id));
+    return this.images.getMany(imageIds, { skipMissing: true });
+  }
+
   /**
    * An image of an experiment, with the type its bytes prove (undefined when they prove none,
    * as a file stored by an older version may), whatever it was stored as.

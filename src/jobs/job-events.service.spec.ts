@@ -11,7 +11,7 @@ function logOf(retentionMs = RETENTION_MS) {
 }
 
 /** Everything `observable` emits until it completes. */
-const all = (observable: Observable<JobEvent> | undefined) => lastValueFrom(observable!.pipe(toArray()));
+const all = (stream: { events: Observable<JobEvent> } | undefined) => lastValueFrom(stream!.events.pipe(toArray()));
 
 describe('InMemoryJobEvents', () => {
   afterEach(() => jest.useRealTimers());
@@ -30,7 +30,7 @@ describe('InMemoryJobEvents', () => {
       [3, 'done'],
     ]);
     const b: JobEvent[] = [];
-    (await events.follow('b', 0))!.subscribe((event) => b.push(event));
+    (await events.follow('b', 0))!.events.subscribe((event) => b.push(event));
     expect(b).toEqual([{ id: 1, event: 'step', data: step('names', 'started') }]);
   });
 
@@ -40,7 +40,7 @@ describe('InMemoryJobEvents', () => {
     events.publish('job', 'step', step('products', 'started'));
     const seen: number[] = [];
     let completed = false;
-    (await events.follow('job', 0))!.subscribe({ next: (event) => seen.push(event.id), complete: () => (completed = true) });
+    (await events.follow('job', 0))!.events.subscribe({ next: (event) => seen.push(event.id), complete: () => (completed = true) });
     expect(seen).toEqual([1]);
     events.publish('job', 'step', step('products', 'succeeded'));
     expect(seen).toEqual([1, 2]);
@@ -56,11 +56,14 @@ describe('InMemoryJobEvents', () => {
     events.publish('job', 'step', step('products', 'started'));
     events.publish('job', 'step', step('products', 'succeeded'));
     const live = (await events.follow('job', 1))!;
-    const first = firstValueFrom(live);
+    expect(live.exhausted).toBe(false);
+    const first = firstValueFrom(live.events);
     expect((await first).id).toBe(2);
     events.publish('job', 'done', { data: {} });
     expect((await all(await events.follow('job', 2))).map((event) => event.id)).toEqual([3]);
     expect(await all(await events.follow('job', 3))).toEqual([]);
+    expect((await events.follow('job', 3))!.exhausted).toBe(true);
+    expect((await events.follow('job', 2))!.exhausted).toBe(false);
     expect(await all(await events.follow('job', 99))).toEqual([]);
     expect((await all(await events.follow('job', -4))).map((event) => event.id)).toEqual([1, 2, 3]);
   });
@@ -94,9 +97,9 @@ describe('InMemoryJobEvents', () => {
     const events = logOf();
     events.open('job');
     const seen: number[] = [];
-    const subscription = (await events.follow('job', 0))!.subscribe((event) => seen.push(event.id));
+    const subscription = (await events.follow('job', 0))!.events.subscribe((event) => seen.push(event.id));
     let completed = false;
-    (await events.follow('job', 0))!.subscribe({ complete: () => (completed = true) });
+    (await events.follow('job', 0))!.events.subscribe({ complete: () => (completed = true) });
     events.publish('job', 'step', step('products', 'started'));
     subscription.unsubscribe();
     events.publish('job', 'step', step('products', 'succeeded'));

@@ -4,6 +4,13 @@ import { Observable, Subscriber } from 'rxjs';
 import { generationConfig } from '../config/generation.config';
 import { isFinal, JobEvent, JobEventData, JobEventName } from './job-event';
 
+/** A job's events after a given id, then the live ones. */
+export interface JobStream {
+  events: Observable<JobEvent>;
+  /** The job has ended and no event follows the given id: the stream would be empty. */
+  exhausted: boolean;
+}
+
 /**
  * The live event log of jobs: per job, its events so far with their ids, and whoever follows
  * it. A finished job's log is kept for a while (JOB_EVENTS_RETENTION_MS) for late subscribers,
@@ -19,7 +26,7 @@ export abstract class JobEvents {
    * The job's events after id `afterId`, then each new one until the log ends, when the
    * observable completes; undefined when the job's log is not kept (any more).
    */
-  abstract follow(jobId: string, afterId: number): Promise<Observable<JobEvent> | undefined>;
+  abstract follow(jobId: string, afterId: number): Promise<JobStream | undefined>;
 }
 
 interface Log {
@@ -51,11 +58,12 @@ export class InMemoryJobEvents extends JobEvents implements OnApplicationShutdow
     if (isFinal(entry)) this.end(jobId, log);
   }
 
-  follow(jobId: string, afterId: number): Promise<Observable<JobEvent> | undefined> {
+  follow(jobId: string, afterId: number): Promise<JobStream | undefined> {
     const log = this.logs.get(jobId);
     if (!log) return Promise.resolve(undefined);
-    return Promise.resolve(
-      new Observable<JobEvent>((subscriber) => {
+    return Promise.resolve({
+      exhausted: log.ended && log.events.length <= afterId,
+      events: new Observable<JobEvent>((subscriber) => {
         // Past events first, then live ones: nothing can be published between the two, since both happen in this turn.
         for (let index = Math.max(0, afterId); index < log.events.length; index++) subscriber.next(log.events[index]);
         if (log.ended) {
@@ -65,7 +73,7 @@ export class InMemoryJobEvents extends JobEvents implements OnApplicationShutdow
         log.followers.add(subscriber);
         return () => log.followers.delete(subscriber);
       }),
-    );
+    });
   }
 
   /** Ends every stream still open, so the server's connections can close. */

@@ -40,6 +40,11 @@ const FAILURES: Record<number, { code: ResultCode; description: string; message:
   400: { code: ResultCode.Business, description: 'Invalid input.', message: 'Invalid request: username: username must not be empty' },
   401: { code: ResultCode.Business, description: 'Missing or wrong API key.', message: 'A valid X-API-Key header is required.' },
   404: { code: ResultCode.Business, description: 'Unknown user or resource.', message: 'Unknown user "bob": call /paint/start before /paint/save.' },
+  409: {
+    code: ResultCode.Business,
+    description: 'The resource is no longer in a state that allows it.',
+    message: 'Job 6746e0c2a1b2c3d4e5f60718 has already ended (succeeded); there is nothing to cancel.',
+  },
   413: { code: ResultCode.Business, description: 'Body over the limit.', message: 'Request body of 60.2 MB is over the limit of 50.0 MB (GENERATE_BODY_LIMIT).' },
   429: {
     code: ResultCode.Business,
