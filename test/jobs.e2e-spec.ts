@@ -8,6 +8,8 @@ import { createTestApp, TestApp } from './support/test-app';
 import { eventually, startSims, type Sims } from './support/simulators';
 import { uniqueName } from './support/builders';
 import { collectSse, type SseEvent } from '../tools/sse';
+import { Types } from 'mongoose';
+import { ExperimentsRepository } from '../src/experiments/experiments.repository';
 
 const KEY = 'research-key-for-the-jobs-tests';
 const TYPE0 = { task: '设计一款运动辅助产品', num: 3 };
@@ -365,6 +367,43 @@ describe('generation jobs (e2e, simulators)', () => {
       expect(replayed.find((event) => event.data.name === 'images' && event.data.status === 'failed')).toBeDefined();
       expect(replayed.at(-1)).toMatchObject({ event: 'failed', data: { code: 1, message: `Generation cancelled by its caller: cancelled with DELETE /jobs/${jobId}` } });
     });
+  });
+
+  it('a job left queued by a process that stopped reads interrupted, and its stream ends failed', async () => {
+    const repository = testApp.app.get(ExperimentsRepository);
+    const id = new Types.ObjectId();
+    const past = new Date(Date.now() - 60_000);
+    await repository.create({ _id: id, appId: 0, appName: 'paint', type: 0, pipeline: 'rapid-divergence', inputs: JSON.stringify(TYPE0), status: 'queued', createdAt: past, startedAt: past, serviceVersion: 'test', steps: {}, images: [], requests: 1 } as never);
+    expect(await repository.markInterrupted(new Date())).toBeGreaterThanOrEqual(1);
+    const job = (await getJob(String(id))).body.data as Job;
+    expect(job).toMatchObject({ status: 'interrupted', error: { code: 3, message: expect.stringMatching(/^Interrupted/) }, requests: 1 });
+    expect(parse((await streamOf(String(id))).events)).toMatchObject([{ id: 1, event: 'failed', data: job.error }]);
+    expect((await request(server).delete(`/jobs/${id}`)).status).toBe(409);
+  });
+
+  it('documents the job routes: the envelope, the 202 and its Location, the failures, and the event stream', async () => {
+    const doc = (await request(server).get('/docs-json')).body;
+    const create = doc.paths['/jobs'].post;
+    expect(create.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/GenerateDto');
+    expect(create.responses['202'].content['application/json'].schema.properties.data.$ref).toBe('#/components/schemas/JobCreatedDto');
+    expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(['400', '413', '429', '503']));
+    expect(doc.paths['/jobs/{id}'].get.responses['200'].content['application/json'].schema.properties.data.$ref).toBe('#/components/schemas/JobDto');
+    expect(Object.keys(doc.paths['/jobs/{id}'].delete.responses)).toEqual(expect.arrayContaining(['200', '404', '409']));
+    expect(doc.components.schemas.JobDto.properties.status.enum).toEqual([
+      'queued',
+      'running',
+      'succeeded',
+      'partly-succeeded',
+      'failed',
+      'cancelled',
+      'interrupted',
+    ]);
+    const events = doc.paths['/jobs/{id}/events'].get;
+    const stream = events.responses['200'].content['text/event-stream'];
+    expect(stream.schema.properties.event.enum).toEqual(['step', 'image', 'creative', 'done', 'failed']);
+    for (const dto of ['StepEventDto', 'ImageEventDto', 'CreativeEventDto', 'DoneEventDto', 'FailedEventDto']) expect(doc.components.schemas[dto]).toBeDefined();
+    expect(events.responses['404'].content['application/json']).toBeDefined();
+    expect(events.parameters.map((parameter: { name: string }) => parameter.name)).toEqual(expect.arrayContaining(['id', 'Last-Event-ID']));
   });
 
   describe('refusals and bad ids', () => {
