@@ -41,6 +41,8 @@ export class GenerationRun {
   private deadlinePassed = false;
   /** Set before `cancel` aborts for the caller: whatever the steps answer then, nobody waits for it. */
   private cancelledByCaller?: GenerationCancelledError;
+  /** The image steps that have asked for their images. */
+  private readonly imageStepsAsked = new Set<string>();
 
   constructor(
     private readonly graph: GraphSpec,
@@ -131,11 +133,15 @@ export class GenerationRun {
   private images(name: string, spec: SdSpec, prompts: readonly string[]): Promise<ImageOutcome[]> {
     const trace = this.startTrace(name);
     trace.items = [...prompts];
+    this.imageStepsAsked.add(name);
+    // Another image step yet to ask: the pool waits a moment for its images, to start both steps' slot by slot.
+    const moreComing = Object.entries(this.graph).some(([other, step]) => step.kind === 'sd' && !this.imageStepsAsked.has(other));
     return Promise.all(
       prompts.map(async (prompt, index): Promise<ImageOutcome> => {
         try {
           const request = this.providers.styles.request(spec.style, prompt);
-          const image: MadeImage = await this.providers.sd.txt2img(request, `${name}[${index}]`, this.cancel.signal);
+          // Slot `index` of every image step makes creative `index`: the pool starts a run's images slot by slot.
+          const image: MadeImage = await this.providers.sd.txt2img(request, `${name}[${index}]`, this.cancel.signal, { slot: index, moreComing });
           image.imageId = await this.recorder.imageMade({ step: name, index, image });
           this.notify({ type: 'image', step: name, index, image });
           return { ok: true, image };
