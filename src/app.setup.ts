@@ -31,7 +31,7 @@ export function configureApp(app: NestExpressApplication): NestExpressApplicatio
       },
     }),
   );
-  app.enableCors({ origin: server.corsOrigins, exposedHeaders: ['Content-Disposition', 'Retry-After'] });
+  app.enableCors({ origin: server.corsOrigins, exposedHeaders: ['Content-Disposition', 'Retry-After', 'Location'] });
   for (const { path, handler } of bodyParsers(server.bodyLimits)) (path ? app.use(path, handler) : app.use(handler));
   app.use(jsonShapeMiddleware);
   app.use(bodyErrorsMiddleware);

@@ -10,6 +10,7 @@ import { uniqueName } from './support/builders';
 import { collectSse, type SseEvent } from '../tools/sse';
 import { Types } from 'mongoose';
 import { ExperimentsRepository } from '../src/experiments/experiments.repository';
+import { JobEvents } from '../src/jobs/job-events.service';
 
 const KEY = 'research-key-for-the-jobs-tests';
 const TYPE0 = { task: '设计一款运动辅助产品', num: 3 };
@@ -217,6 +218,21 @@ describe('generation jobs (e2e, simulators)', () => {
 
       const replay = await streamOf(jobId);
       expect(replay.events.map((event) => event.data)).toEqual(early.events.map((event) => event.data));
+    });
+
+    it("keeps a POST /jobs job's events after its end; a /generate's job, whose caller had its answer, is replayed from its record", async () => {
+      const log = testApp.app.get(JobEvents);
+      const username = uniqueName('answered');
+      const answered = await request(server).post('/generate').set('X-InsPilot-User', username).send({ appid: 0, type: 0, prompts: TYPE0 });
+      const [record] = (await research<{ items: { _id: string }[] }>(`/experiments?username=${username}`)).items;
+      expect(await log.follow(record._id, 0)).toBeUndefined();
+      const replayed = parse((await streamOf(record._id)).events);
+      expect(replayed.at(-1)).toMatchObject({ event: 'done', data: { data: answered.body.data } });
+      expect(replayed.filter((event) => event.event === 'creative')).toHaveLength(3);
+
+      const { jobId } = (await createJob(0, TYPE0)).body.data as { jobId: string };
+      await endedJob(jobId);
+      expect(await log.follow(jobId, 0)).toBeDefined();
     });
 
     it('resumes after Last-Event-ID', async () => {

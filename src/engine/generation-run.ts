@@ -76,8 +76,9 @@ export class GenerationRun {
     let result: T;
     try {
       if (this.cancelledByCaller) throw this.cancelledByCaller;
-      this.recorder.started();
-      this.notify({ type: 'started', at: new Date() });
+      const at = new Date();
+      this.recorder.started(at);
+      this.notify({ type: 'started', at });
       result = await body();
       if (this.cancelledByCaller) throw this.cancelledByCaller;
     } catch (error) {

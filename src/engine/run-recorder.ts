@@ -15,8 +15,8 @@ export type RunStatus = 'succeeded' | 'partly-succeeded' | 'failed' | 'cancelled
  * implementation must never throw into the run (recording never costs the user a result).
  */
 export interface RunRecorder {
-  /** The run began its steps (it was queued until then). */
-  started(): void;
+  /** The run began its steps at `at` (it was queued until then). */
+  started(at: Date): void;
   stepChanged(step: StepTrace): void;
   /** Stores an image; resolves to its id in the record, if one was kept. */
   imageMade(trace: ImageTrace): Promise<string | undefined>;

@@ -189,7 +189,7 @@ describe('ExperimentRecorder: a job\'s status and requests', () => {
     await expect(recorder.opened).resolves.toBe(true);
     expect(repository.doc).toMatchObject({ status: 'queued', requests: 1 });
 
-    recorder.started();
+    recorder.started(new Date());
     recorder.requestsChanged(3);
     const error = new GenerationCancelledError('the client closed the connection');
     await recorder.finished('cancelled', error);
@@ -204,6 +204,28 @@ describe('ExperimentRecorder: a job\'s status and requests', () => {
     // The run's start is when it left the queue, after the record was opened.
     expect((repository.doc.startedAt as Date).getTime()).toBeGreaterThan(openedAt.getTime());
     expect(repository.doc.durationMs as number).toBeLessThan(1000);
+  });
+
+  it('takes a duplicate on a second try of the opening write as written: the first try landed and its answer was lost', async () => {
+    const repository = new MemoryRepository();
+    let creates = 0;
+    repository.create = async (record: Record<string, unknown>) => {
+      creates += 1;
+      if (creates === 1) {
+        repository.doc = { ...record };
+        throw Object.assign(new Error('connection reset after the write'), { code: 6 });
+      }
+      throw Object.assign(new Error('E11000 duplicate key error'), { code: 11000 });
+    };
+    const health = new RecordingHealth(new HealthIndicatorService());
+    const recorder = new ExperimentRecorder('exp1', new Date(), repository as unknown as ExperimentsRepository, {} as ExperimentImageStore, health);
+    await expect(recorder.open({ status: 'queued' })).resolves.toBe(true);
+    recorder.started(new Date());
+    await recorder.finished('succeeded', undefined, { count: 0 });
+    await recorder.flushing;
+    expect(creates).toBe(2);
+    expect(repository.doc).toMatchObject({ status: 'succeeded' });
+    expect((health.check() as unknown as { recording: { errors: number } }).recording.errors).toBe(0);
   });
 
   it('says the record was not opened when the database refuses it for good', async () => {

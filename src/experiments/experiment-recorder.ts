@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import pRetry, { AbortError } from 'p-retry';
 import { AppError, ProviderError } from '../common/errors';
 import type { ProvedImage } from '../common/image-bytes';
-import { isValueRefusal } from '../common/mongo-errors';
+import { DUPLICATE_KEY, isValueRefusal } from '../common/mongo-errors';
 import type { ImageTrace, RunRecorder, RunStatus } from '../engine/run-recorder';
 import type { StepTrace } from '../engine/step-trace.dto';
 import type { ExperimentImageStore } from './experiment-image-store.service';
@@ -42,6 +42,8 @@ export class ExperimentRecorder implements RunRecorder {
   private scheduled = false;
   /** The record's completion, once the run has finished. */
   flushing?: Promise<void>;
+  /** When the record was opened: the generation was accepted. */
+  readonly createdAt: Date;
   /** Whether the opening record was written; images are stored only for a record that exists. */
   private opening: Promise<boolean> = Promise.resolve(true);
   private readonly uploads = new Set<Promise<void>>();
@@ -59,14 +61,28 @@ export class ExperimentRecorder implements RunRecorder {
     private readonly onFinished: (flushing: Promise<void>, status: RunStatus) => void = () => undefined,
     /** Write slots shared by every recorder of the process (see ExperimentsService). */
     private readonly slots: pLimit.Limit = pLimit(Infinity),
-  ) {}
+  ) {
+    this.createdAt = startedAt;
+  }
 
   /**
    * Writes the opening record; later writes wait for it. The run does not, so opening a
    * record adds nothing to a generation's time. Resolves false when it could not be written.
    */
   open(record: object): Promise<boolean> {
-    const opened = (this.opening = this.persist(() => this.repository.create(record as never)).then(
+    let tries = 0;
+    const create = async () => {
+      tries += 1;
+      try {
+        await this.repository.create(record as never);
+      } catch (error) {
+        // The record's id is new: on a second try, a duplicate means the first one was written
+        // although its answer was lost (a timeout, a dropped connection).
+        if (tries > 1 && (error as { code?: unknown }).code === DUPLICATE_KEY) return;
+        throw error;
+      }
+    };
+    const opened = (this.opening = this.persist(create).then(
       () => true,
       (error: unknown) => {
         this.lost(`opening experiment ${this.id}`, error);
@@ -102,9 +118,9 @@ export class ExperimentRecorder implements RunRecorder {
   }
 
   /** The run began its steps: the record leaves `queued`, and says when the run started. */
-  started(): void {
-    this.startedAt = new Date();
-    this.change({ status: 'running', startedAt: this.startedAt });
+  started(at: Date): void {
+    this.startedAt = at;
+    this.change({ status: 'running', startedAt: at });
   }
 
   stepChanged(trace: StepTrace): void {

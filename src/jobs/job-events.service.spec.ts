@@ -93,6 +93,17 @@ describe('InMemoryJobEvents', () => {
     expect(await events.follow('running', 0)).toBeDefined();
   });
 
+  it('forgets a dropped log at once, ending its streams', async () => {
+    const events = logOf();
+    events.open('job');
+    let completed = false;
+    (await events.follow('job', 0))!.events.subscribe({ complete: () => (completed = true) });
+    events.drop('job');
+    expect(completed).toBe(true);
+    expect(await events.follow('job', 0)).toBeUndefined();
+    events.drop('never opened');
+  });
+
   it('stops following when the follower unsubscribes, and ends every open stream at shutdown', async () => {
     const events = logOf();
     events.open('job');

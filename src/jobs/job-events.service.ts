@@ -27,6 +27,8 @@ export abstract class JobEvents {
    * observable completes; undefined when the job's log is not kept (any more).
    */
   abstract follow(jobId: string, afterId: number): Promise<JobStream | undefined>;
+  /** Forgets a job's log at once (its followers' streams end): its stream is replayed from its record after that. */
+  abstract drop(jobId: string): void;
 }
 
 interface Log {
@@ -74,6 +76,13 @@ export class InMemoryJobEvents extends JobEvents implements OnApplicationShutdow
         return () => log.followers.delete(subscriber);
       }),
     });
+  }
+
+  drop(jobId: string): void {
+    const log = this.logs.get(jobId);
+    if (!log) return;
+    for (const follower of log.followers) follower.complete();
+    this.logs.delete(jobId);
   }
 
   /** Ends every stream still open, so the server's connections can close. */

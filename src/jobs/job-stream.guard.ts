@@ -1,6 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable, MessageEvent } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { EMPTY, map, Observable } from 'rxjs';
+import { withHeartbeat } from './heartbeat';
 import { parseJobId, parseLastEventId } from './job-id';
 import { JobsService } from './jobs.service';
 
@@ -27,7 +28,7 @@ export class JobStreamGuard implements CanActivate {
     const stream = await this.jobs.follow(id, after);
     request[STREAM] = stream.exhausted
       ? undefined
-      : stream.events.pipe(map((event): MessageEvent => ({ id: String(event.id), type: event.event, data: event.data })));
+      : withHeartbeat(stream.events.pipe(map((event): MessageEvent => ({ id: String(event.id), type: event.event, data: event.data }))));
     request[FOUND] = true;
     return true;
   }

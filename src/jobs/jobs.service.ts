@@ -114,11 +114,13 @@ export class JobsService {
       (output) => {
         this.ended(job);
         this.events.publish(job.id, 'done', { data: output as object });
+        this.release(job);
         return output;
       },
       (error: Error) => {
         this.ended(job);
         this.events.publish(job.id, 'failed', jobFailure(describeError(error)));
+        this.release(job);
         throw error;
       },
     );
@@ -137,6 +139,14 @@ export class JobsService {
     job.ended();
     this.running.delete(job.id);
     this.duplicates.remove(job);
+  }
+
+  /**
+   * A job only /generate asked for has answered its callers: nobody follows it by id, so its
+   * events need not stay in memory (a stream of it is replayed from its record).
+   */
+  private release(job: RunningJob): void {
+    if (!job.kept) this.events.drop(job.id);
   }
 
   private observe(job: RunningJob, event: RunEvent): void {

@@ -9,7 +9,6 @@ import type { ExperimentRecorder } from '../experiments/experiment-recorder';
  * it has gone.
  */
 export class RunningJob {
-  readonly createdAt = new Date();
   status: 'queued' | 'running' = 'queued';
   startedAt?: Date;
   /** Requests this run answers: the first and every identical one that joined it. */
@@ -27,8 +26,18 @@ export class RunningJob {
     readonly recorder: ExperimentRecorder,
     /** Its key among identical requests, when duplicates share runs. */
     readonly key: string | undefined,
-    private kept: boolean,
+    private keptByJobs: boolean,
   ) {}
+
+  /** When it was accepted, as its record says. */
+  get createdAt(): Date {
+    return this.recorder.createdAt;
+  }
+
+  /** Asked for with POST /jobs: its events are kept after its end for those who follow it. */
+  get kept(): boolean {
+    return this.keptByJobs;
+  }
 
   /** Aborted when the job is cancelled: the engine gives the run up. */
   get signal(): AbortSignal {
@@ -52,7 +61,7 @@ export class RunningJob {
   /** An identical request joins the run; `kept` when it came through POST /jobs. */
   joined(kept: boolean): void {
     this.requests += 1;
-    this.kept ||= kept;
+    this.keptByJobs ||= kept;
     this.recorder.requestsChanged(this.requests);
   }
 
@@ -67,13 +76,13 @@ export class RunningJob {
       if (left || this.settled) return;
       left = true;
       this.waiting -= 1;
-      if (this.waiting === 0 && !this.kept) this.cancel('the client closed the connection');
+      if (this.waiting === 0 && !this.keptByJobs) this.cancel('the client closed the connection');
     };
   }
 
   /** Cancels the job unless a caller still waits for it. */
   release(reason: string): void {
-    this.kept = false;
+    this.keptByJobs = false;
     if (this.waiting === 0) this.cancel(reason);
   }
 
