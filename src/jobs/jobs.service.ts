@@ -41,7 +41,7 @@ export class JobsService {
   async create(request: GenerateRequest, requester: Requester): Promise<RunningJob> {
     const job = await this.submit(request, requester, true);
     if (!(await job.recorder.opened)) {
-      job.release('its record could not be written');
+      job.abandon('its record could not be written');
       throw new ServiceUnavailableError('The job could not be recorded: the database is unavailable; try again shortly.');
     }
     return job;
@@ -77,8 +77,12 @@ export class JobsService {
   async cancel(id: string): Promise<JobDto> {
     const job = this.running.get(id);
     if (!job) {
-      const ended = await this.records.view(id);
-      throw new ConflictError(`Job ${id} has already ended (${ended.status}); there is nothing to cancel.`);
+      const { status } = await this.records.view(id);
+      if (status === 'queued' || status === 'running') {
+        // Its record says so, but no run of it is in flight here: another process runs it.
+        throw new ConflictError(`Job ${id} is not running in this process; it can only be cancelled where it runs.`);
+      }
+      throw new ConflictError(`Job ${id} has already ended (${status}); there is nothing to cancel.`);
     }
     job.cancel(`cancelled with DELETE /jobs/${id}`);
     await job.result.catch(() => undefined);
@@ -114,13 +118,13 @@ export class JobsService {
       (output) => {
         this.ended(job);
         this.events.publish(job.id, 'done', { data: output as object });
-        this.release(job);
+        this.forgetEvents(job);
         return output;
       },
       (error: Error) => {
         this.ended(job);
         this.events.publish(job.id, 'failed', jobFailure(describeError(error)));
-        this.release(job);
+        this.forgetEvents(job);
         throw error;
       },
     );
@@ -145,7 +149,7 @@ export class JobsService {
    * A job only /generate asked for has answered its callers: nobody follows it by id, so its
    * events need not stay in memory (a stream of it is replayed from its record).
    */
-  private release(job: RunningJob): void {
+  private forgetEvents(job: RunningJob): void {
     if (!job.kept) this.events.drop(job.id);
   }
 

@@ -80,8 +80,8 @@ export class RunningJob {
     };
   }
 
-  /** Cancels the job unless a caller still waits for it. */
-  release(reason: string): void {
+  /** No POST /jobs keeps the job any more: it is cancelled unless a caller still waits for it. */
+  abandon(reason: string): void {
     this.keptByJobs = false;
     if (this.waiting === 0) this.cancel(reason);
   }
