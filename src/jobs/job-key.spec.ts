@@ -61,3 +61,11 @@ describe('jobKey', () => {
     expect(jobKey(request, { address: 'a', userAgent: 'b,c' })).not.toBe(jobKey(request, { address: 'a,b', userAgent: 'c' }));
   });
 });
+
+describe('canonicalJson and JSON.stringify', () => {
+  it('write strings alike, escaped or not', () => {
+    const strings = ['plain', 'data:image/png;base64,iVBORw0KGgo+/=', 'quote " back \\ slash', 'tab\tnew\nline\u0000', '设计\u2028', '😀', '\ud800 lone'];
+    for (const text of strings) expect(canonicalJson(text)).toBe(JSON.stringify(text));
+    expect(canonicalJson({ b: strings, a: 1 })).toBe(JSON.stringify({ a: 1, b: strings }));
+  });
+});
