@@ -11,6 +11,7 @@ import { DatabaseModule } from './database/database.module';
 import { DispatchModule } from './dispatch/dispatch.module';
 import { ExperimentsModule } from './experiments/experiments.module';
 import { HealthModule } from './health/health.module';
+import { JobsModule } from './jobs/jobs.module';
 import { UsersModule } from './users/users.module';
 
 /** The generation apps are the modules imported here (`nest g app` adds one); the rest of the service comes with `forRoot`. */
@@ -29,6 +30,7 @@ export class AppModule {
         HealthModule,
         UsersModule,
         DispatchModule,
+        JobsModule,
         ExperimentsModule,
       ],
       providers: [

@@ -29,7 +29,7 @@ export async function configureApp(app: NestExpressApplication): Promise<NestExp
       },
     }),
   );
-  app.enableCors({ origin: server.corsOrigins, exposedHeaders: ['Content-Disposition', 'Retry-After'] });
+  app.enableCors({ origin: server.corsOrigins, exposedHeaders: ['Content-Disposition', 'Retry-After', 'Location'] });
   for (const { path, handler } of bodyParsers(server.bodyLimits)) (path ? app.use(path, handler) : app.use(handler));
   app.use(jsonShapeMiddleware);
   app.use(bodyErrorsMiddleware);

@@ -92,7 +92,7 @@ describe('cancelling a generation through its signal (e2e, simulators)', () => {
     const events = await expectNothingRunning();
     expect(events.map((event) => event.outcome)).toEqual(['aborted']);
     const record = await recordOf(username);
-    expect(record).toMatchObject({ status: 'failed', error: { message: error.message, code: 1 } });
+    expect(record).toMatchObject({ status: 'cancelled', error: { message: error.message, code: 1 } });
     expect(record.steps.map((step) => [step.name, step.status])).toEqual([['products', 'failed']]);
   });
 
@@ -111,7 +111,7 @@ describe('cancelling a generation through its signal (e2e, simulators)', () => {
     expect(images.length).toBeGreaterThanOrEqual(2);
     expect(images.every((event) => event.outcome === 'aborted')).toBe(true);
     const record = await recordOf(username);
-    expect(record).toMatchObject({ status: 'failed', error: { code: 1 }, images: [] });
+    expect(record).toMatchObject({ status: 'cancelled', error: { code: 1 }, images: [] });
     expect(record.output).toBeUndefined();
   });
 
@@ -120,7 +120,7 @@ describe('cancelling a generation through its signal (e2e, simulators)', () => {
     const error = await rejectionOf(runType0(username, AbortSignal.abort(new Error('gone before the start'))));
     expect(error).toMatchObject({ message: 'Generation cancelled by its caller: gone before the start' });
     expect(await expectNothingRunning()).toEqual([]);
-    expect(await recordOf(username)).toMatchObject({ status: 'failed', steps: [] });
+    expect(await recordOf(username)).toMatchObject({ status: 'cancelled', steps: [] });
   });
 
   it('answers as usual when the signal is never aborted', async () => {

@@ -1,7 +1,7 @@
 /**
- * SdPoolService against two Stable Diffusion simulators: jobs queue in arrival order, an
- * instance never runs more than its one slot, and a job moved off a failed instance keeps its
- * place ahead of later arrivals.
+ * SdPoolService against two Stable Diffusion simulators: jobs queue in arrival order (a
+ * generation's images together, slot by slot), an instance never runs more than its one slot,
+ * and a job moved off a failed instance keeps its place ahead of later arrivals.
  */
 import request from 'supertest';
 import { SdPoolService } from '../src/providers/sd/sd-pool.service';
@@ -82,6 +82,44 @@ describe('SdPoolService (e2e, 2 SD simulators, one slot each)', () => {
     await expect(unrelated).resolves.toMatchObject({ image: expect.any(String) });
     expect(sims.sdEvents().map((event) => jobIndex(event.prompt))).not.toContain(2);
     expect(pool.status().instances.every((instance) => instance.healthy && instance.failed === 0)).toBe(true);
+  });
+
+  it("queues a generation's images together, slot by slot, behind the generations that came before", async () => {
+    // Both instances busy, so everything below waits in the queue.
+    const blockers = [0, 1].map((index) => pool.txt2img({ prompt: jobPrompt(90 + index) }, `busy[${index}]`));
+    const [a, b] = [new AbortController(), new AbortController()];
+    const asked: Promise<unknown>[] = [];
+    const ask = (run: AbortController, step: string, slot: number, index: number) =>
+      asked.push(pool.txt2img({ prompt: jobPrompt(index) }, `${step}[${slot}]`, run.signal, { slot, moreComing: false }));
+    ask(a, 'scenes', 0, 10);
+    ask(a, 'scenes', 1, 11);
+    ask(b, 'scenes', 0, 20);
+    ask(a, 'products', 0, 12);
+    ask(a, 'products', 1, 13);
+    ask(b, 'scenes', 1, 21);
+    await Promise.all([...blockers, ...asked]);
+    const started = sims.sdEvents().sort((x, y) => x.start - y.start).map((event) => jobIndex(event.prompt));
+    expect(started).toEqual([90, 91, 10, 12, 11, 13, 20, 21]);
+  });
+
+  it('waits a moment for images of the same generation that are about to come, then starts them slot by slot', async () => {
+    const run = new AbortController();
+    const scenes = [0, 1].map((slot) => pool.txt2img({ prompt: jobPrompt(30 + slot) }, `scenes[${slot}]`, run.signal, { slot, moreComing: true }));
+    // Two instances are free, but the scenes wait for the products.
+    expect(pool.status().queued).toBe(2);
+    await new Promise((resolve) => setTimeout(resolve, 10));
+    expect(sims.sdEvents()).toEqual([]);
+    const products = [0, 1].map((slot) => pool.txt2img({ prompt: jobPrompt(40 + slot) }, `products[${slot}]`, run.signal, { slot, moreComing: false }));
+    // The last image step came: no more waiting.
+    expect(pool.status().queued).toBe(2);
+    await Promise.all([...scenes, ...products]);
+    const first = sims.sdEvents().sort((x, y) => x.start - y.start).slice(0, 2).map((event) => jobIndex(event.prompt));
+    expect(first.sort()).toEqual([30, 40]);
+
+    // Had the products never come, the scenes would have started anyway, a moment later.
+    sims.clearEvents();
+    const alone = await pool.txt2img({ prompt: jobPrompt(50) }, 'scenes[0]', new AbortController().signal, { slot: 0, moreComing: true });
+    expect(alone.image).toEqual(expect.any(String));
   });
 
   it('runs a job moved off a failed instance before the jobs that arrived after it', async () => {

@@ -5,6 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { startStack } from './stack';
 
+const TYPE0_BODY = '{"appid":0,"type":0,"prompts":{"task":"设计一款运动辅助产品","num":6}}';
+
 async function main(): Promise<void> {
   // The research routes need a key; the demo makes one unless you give your own.
   const researchKey = process.env.RESEARCH_API_KEY ?? `demo-${randomBytes(12).toString('hex')}`;
@@ -31,7 +33,10 @@ async function main(): Promise<void> {
       `  GPT simulator  ${stack.gpt.url}`,
       ...stack.sd.map((sd, index) => `  SD simulator ${index + 1} ${sd.url}`),
       '',
-      `Try: curl -s -X POST ${stack.apiUrl}/generate -H 'Content-Type: application/json' -d '{"appid":0,"type":0,"prompts":{"task":"设计一款运动辅助产品","num":6}}'`,
+      `Try: curl -s -X POST ${stack.apiUrl}/generate -H 'Content-Type: application/json' -d '${TYPE0_BODY}'`,
+      '',
+      'or watch a job make its steps, images and creatives (POST /jobs, then its event stream):',
+      `  curl -N ${stack.apiUrl}/jobs/$(curl -s -X POST ${stack.apiUrl}/jobs -H 'Content-Type: application/json' -d '${TYPE0_BODY}' | sed -E 's/.*"jobId":"([0-9a-f]+)".*/\\1/')/events`,
       'Ctrl-C stops everything.',
       '',
     ].join('\n'),

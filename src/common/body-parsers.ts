@@ -6,6 +6,8 @@ import type { ServerConfig } from '../config/server.config';
 export const LARGE_BODY_ROUTES = {
   paintSave: { path: '/paint/save', setting: 'PAINT_SAVE_BODY_LIMIT' },
   generate: { path: '/generate', setting: 'GENERATE_BODY_LIMIT' },
+  /** POST /jobs takes what /generate takes. */
+  jobs: { path: '/jobs', setting: 'GENERATE_BODY_LIMIT' },
 } as const;
 
 /** Tags a body-parser error with the setting whose limit was passed, so the message can name it. */
@@ -28,6 +30,7 @@ export function bodyParsers(limits: ServerConfig['bodyLimits']): Array<{ path?: 
       handler: naming(LARGE_BODY_ROUTES.paintSave.setting, raw({ type: 'application/json', limit: limits.paintSave })),
     },
     { path: LARGE_BODY_ROUTES.generate.path, handler: naming(LARGE_BODY_ROUTES.generate.setting, json({ limit: limits.generate })) },
+    { path: LARGE_BODY_ROUTES.jobs.path, handler: naming(LARGE_BODY_ROUTES.jobs.setting, json({ limit: limits.generate })) },
     { handler: naming('BODY_LIMIT', json({ limit: limits.default })) },
   ];
 }

@@ -66,6 +66,19 @@ export class ProviderError extends AppError {
   }
 }
 
+/** The request asks for what the resource's state no longer allows (cancelling a finished job). */
+export class ConflictError extends BusinessError {
+  constructor(message: string) {
+    super(message, 409);
+  }
+}
+
+/** The service cannot do it now (its database refused a write it needs): answered 503, worth retrying. */
+export class ServiceUnavailableError extends AppError {
+  readonly code = ResultCode.Internal;
+  readonly status = 503;
+}
+
 export class UnauthorizedError extends BusinessError {
   constructor(message: string) {
     super(message, 401);

@@ -6,15 +6,17 @@ import { ExperimentsModule } from '../experiments/experiments.module';
 import { PromptsModule } from '../prompts/prompts.module';
 import { AppRegistry } from './app-registry.service';
 import { AppsController } from './apps.controller';
-import { GenerateController } from './generate.controller';
 import { GenerateRefusals } from './generate-refusals';
 import { GenerateService } from './generate.service';
 
-/** `/generate` and `/apps`: finds the app and pipeline a request names, checks its inputs, opens its record and hands it to the engine. */
+/**
+ * Finds the app and pipeline a generation request names and checks its inputs; src/jobs runs
+ * what it accepts, for /generate and /jobs alike. `/apps` lists what it knows.
+ */
 @Module({
   imports: [DiscoveryModule, TerminusModule, ExperimentsModule, EngineModule, PromptsModule],
-  controllers: [GenerateController, AppsController],
+  controllers: [AppsController],
   providers: [AppRegistry, GenerateService, GenerateRefusals],
-  exports: [GenerateRefusals],
+  exports: [AppRegistry, GenerateService, GenerateRefusals],
 })
 export class DispatchModule {}

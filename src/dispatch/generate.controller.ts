@@ -1,17 +1,19 @@
-import { Body, Controller, HttpCode, Post, Req } from '@nestjs/common';
+import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
 import { ApiHeader, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
+import type { Request, Response } from 'express';
 import { RateLimit } from '../common/rate-limit.decorator';
 import { ApiEnvelope, ApiFailures } from '../common/swagger/api-envelope.decorator';
+import { whenClientLeaves } from '../jobs/client-gone';
+import { JobsService } from '../jobs/jobs.service';
+import { requesterOf } from '../jobs/requester';
 import { GenerateDto } from './dto/generate.dto';
-import { GenerateService } from './generate.service';
 import { ParticipantHeader } from './participant-header.decorator';
 
 @ApiTags('generate')
 @Controller('generate')
 @RateLimit('generate')
 export class GenerateController {
-  constructor(private readonly generator: GenerateService) {}
+  constructor(private readonly jobs: JobsService) {}
 
   @Post()
   @HttpCode(200)
@@ -28,11 +30,16 @@ export class GenerateController {
   generate(
     @Body() body: GenerateDto,
     @Req() request: Request,
+    @Res({ passthrough: true }) response: Response,
     @ParticipantHeader() userHeader?: string,
   ): Promise<unknown> {
     // Validated as GenerateDto, but the inputs are taken as parsed: they are recorded exactly
     // as sent, keys class-transformer leaves out (`__proto__`, `constructor`) included.
     const { prompts } = request.body as GenerateDto;
-    return this.generator.generate({ appid: body.appid, type: body.type, prompts, username: body.username ?? userHeader });
+    const username = body.username ?? userHeader;
+    // A job whose callers have all gone is cancelled: no GPT or GPU time for an answer nobody reads.
+    return this.jobs.answer({ appid: body.appid, type: body.type, prompts, username }, requesterOf(request, username), (leave) =>
+      whenClientLeaves(request, response, leave),
+    );
   }
 }

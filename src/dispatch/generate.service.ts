@@ -5,8 +5,9 @@ import { BusinessError } from '../common/errors';
 import { jsonShapeProblem } from '../common/json-shape';
 import { withoutPrototypeKeys } from '../common/prototype-keys';
 import { validationFailure } from '../common/validation.pipe';
-import { GenerationEngine } from '../engine/generation-engine.service';
-import { ExperimentsService } from '../experiments/experiments.service';
+import type { GenerationApp } from '../engine/generation-app';
+import type { AnyPipeline } from '../engine/generation-pipeline';
+import { ExperimentsService, PreparedRecord } from '../experiments/experiments.service';
 import { AppRegistry } from './app-registry.service';
 import { GenerateRefusals } from './generate-refusals';
 
@@ -17,32 +18,32 @@ export interface GenerateRequest {
   username?: string;
 }
 
+/** A request that may run: its app and pipeline, its inputs as the pipeline reads them, and its record, ready to open. */
+export interface AcceptedGeneration {
+  app: GenerationApp;
+  pipeline: AnyPipeline;
+  input: object;
+  record: PreparedRecord;
+}
+
 /**
- * Finds the pipeline a request names, checks its inputs against the pipeline's DTO and
- * against what a record can keep, and only then opens the experiment record and hands the
- * run to the engine. A refused request stores nothing; it is counted on /health and logged.
+ * Finds the pipeline a generation request names and checks its inputs against the pipeline's
+ * DTO and against what a record can keep. A refused request stores nothing; it is counted on
+ * /health and logged. What runs an accepted one is src/jobs.
  */
 @Injectable()
 export class GenerateService {
   constructor(
     private readonly registry: AppRegistry,
-    private readonly engine: GenerationEngine,
     private readonly experiments: ExperimentsService,
     private readonly refusals: GenerateRefusals,
   ) {}
 
-  async generate(request: GenerateRequest): Promise<unknown> {
-    const { app, pipeline, input, record } = await this.check(request);
-    const { username } = request;
-    const recorder = this.experiments.begin(record, { app, pipeline, username });
-    return this.engine.run(app, pipeline, input, { username, recorder });
-  }
-
-  private async check(request: GenerateRequest) {
+  async check(request: GenerateRequest): Promise<AcceptedGeneration> {
     try {
       const { app, pipeline } = this.registry.resolve(request.appid, request.type);
       // Recorded as sent, but run from a copy class-transformer can take (see prototype-keys).
-      const input = plainToInstance(pipeline.input, withoutPrototypeKeys(request.prompts));
+      const input = plainToInstance(pipeline.input, withoutPrototypeKeys(request.prompts)) as object;
       const errors = await validate(input, { forbidUnknownValues: false });
       if (errors.length > 0) throw validationFailure(errors, 'prompts');
       const problem = jsonShapeProblem(request.prompts, { path: 'prompts', refuseNul: true });

@@ -8,7 +8,9 @@ import { PromptService } from '../prompts/prompt.service';
 import type { GenerationApp } from './generation-app';
 import type { GenerationPipeline } from './generation-pipeline';
 import { GenerationRun, RunProviders } from './generation-run';
+import { CreativeTracker } from './creatives';
 import type { RunRecorder } from './run-recorder';
+import type { RunObserver } from './run-events';
 import { executeGraph, GraphSpec, StepInputs, StepResults } from './step-graph';
 
 export interface RunOptions {
@@ -18,6 +20,8 @@ export interface RunOptions {
   recorder: RunRecorder;
   /** Aborting it gives the generation up: its steps stop and it fails as cancelled. */
   signal?: AbortSignal;
+  /** Told of each step, image and creative as the run makes them. */
+  observer?: RunObserver;
 }
 
 /**
@@ -45,18 +49,27 @@ export class GenerationEngine {
     app: GenerationApp,
     pipeline: GenerationPipeline<G, I, O>,
     input: I,
-    { username, recorder, signal }: RunOptions,
+    { username, recorder, signal, observer }: RunOptions,
   ): Promise<O> {
-    const run = new GenerationRun(pipeline.graph, this.providers, recorder, this.config.deadlineMs, signal);
+    let tracker: CreativeTracker<I> | undefined;
+    const run = new GenerationRun(pipeline.graph, this.providers, recorder, this.config.deadlineMs, signal, (event) => {
+      observer?.(event);
+      if (event.type === 'image') tracker?.imageMade(event.step, event.index, event.image);
+    });
+    if (observer && pipeline.creatives) {
+      tracker = new CreativeTracker(pipeline.creatives, input, (index, creative) => run.notify({ type: 'creative', index, creative }));
+    }
     const what = `${app.name} type ${pipeline.type} (${pipeline.name})${username ? ` for ${username}` : ''}`;
     const started = Date.now();
     try {
       const output = await run.execute(async () => {
         // Typed per graph where a pipeline declares them (step-graph); run here by step name.
         const handlers = pipeline.steps(input) as StepInputs<GraphSpec>;
-        const results = await executeGraph(pipeline.graph, async (step, done) =>
-          run.step(step, await handlers[step](done as StepResults<GraphSpec>)),
-        );
+        const results = await executeGraph(pipeline.graph, async (step, done) => {
+          const result = await run.step(step, await handlers[step](done as StepResults<GraphSpec>));
+          tracker?.stepDone(step, result);
+          return result;
+        });
         return pipeline.result(results as StepResults<G>, input);
       });
       this.logger.log(`${what} answered in ${Date.now() - started} ms`);

@@ -1,6 +1,21 @@
 import type { Type } from '@nestjs/common';
 import { DiscoveryService } from '@nestjs/core';
-import type { GraphSpec, StepInputs, StepResults } from './step-graph';
+import type { CreativeParts, GraphSpec, StepInputs, StepResults } from './step-graph';
+
+/**
+ * The creatives a pipeline answers, one builder for the live events and the final answer: so a
+ * creative sent while the run goes on is the very object the answer will hold in its slot.
+ */
+export interface PipelineCreatives<G extends GraphSpec, I, C = unknown> {
+  /** The creatives a run of `input` plans: slots 0 to count - 1. */
+  count(input: I): number;
+  /**
+   * Creative `index` once every part it needs is in `parts`; undefined while one is missing
+   * and when one of its images could not be made. Called again as parts arrive, so it must
+   * only read `parts`, never keep state.
+   */
+  build(index: number, parts: CreativeParts<G>, input: I): C | undefined;
+}
 
 /**
  * One stimulus type of an app, declared: its graph of steps, what each step is asked, and
@@ -27,6 +42,11 @@ export abstract class GenerationPipeline<G extends GraphSpec, I extends object, 
   abstract steps(input: I): StepInputs<G>;
   /** Builds the answer from the steps' results; may throw a ProviderError (e.g. no image could be made). */
   abstract result(results: StepResults<G>, input: I): O;
+  /**
+   * The creatives of the answer, when it has any: the engine reports each one the moment its
+   * parts exist, and `result()` builds its creatives with the same `build` (see finalCreatives).
+   */
+  readonly creatives?: PipelineCreatives<G, I>;
 }
 
 /**

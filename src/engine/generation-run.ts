@@ -8,6 +8,7 @@ import type { PromptService } from '../prompts/prompt.service';
 import { normalizeAnswer, splitItems } from './list-parser';
 import type { ImageOutcome, MadeImage } from './made-image';
 import type { RunRecorder } from './run-recorder';
+import type { RunEvent, RunObserver } from './run-events';
 import type { GraphSpec, ListStepInput, SdStepInput, StepResult, StepSpec, TextStepInput } from './step-graph';
 import type { StepTrace } from './step-trace.dto';
 
@@ -40,6 +41,8 @@ export class GenerationRun {
   private deadlinePassed = false;
   /** Set before `cancel` aborts for the caller: whatever the steps answer then, nobody waits for it. */
   private cancelledByCaller?: GenerationCancelledError;
+  /** The image steps that have asked for their images. */
+  private readonly imageStepsAsked = new Set<string>();
 
   constructor(
     private readonly graph: GraphSpec,
@@ -47,6 +50,7 @@ export class GenerationRun {
     private readonly recorder: RunRecorder,
     private readonly deadlineMs: number,
     private readonly callerSignal?: AbortSignal,
+    private readonly observer?: RunObserver,
   ) {
     // Every GPT call and image of the run listens on this one signal. The listeners end with
     // the run, so a large run is not a leak, and Node's default warning at 10 would be noise.
@@ -56,7 +60,7 @@ export class GenerationRun {
   /**
    * Runs the generation's body within the deadline and reports how it ended: partly
    * succeeded when an image was left out (the deadline's included), failed when the body
-   * threw or the caller gave the generation up.
+   * threw, cancelled when the caller gave the generation up.
    */
   async execute<T>(body: () => Promise<T>): Promise<T> {
     const onCallerAbort = () => {
@@ -72,12 +76,15 @@ export class GenerationRun {
     let result: T;
     try {
       if (this.cancelledByCaller) throw this.cancelledByCaller;
+      const at = new Date();
+      this.recorder.started(at);
+      this.notify({ type: 'started', at });
       result = await body();
       if (this.cancelledByCaller) throw this.cancelledByCaller;
     } catch (error) {
       this.cancel.abort();
       const failure = this.cancelledByCaller ?? (error as Error);
-      await this.recorder.finished('failed', failure);
+      await this.recorder.finished(this.cancelledByCaller ? 'cancelled' : 'failed', failure);
       throw failure;
     } finally {
       clearTimeout(deadline);
@@ -127,12 +134,17 @@ export class GenerationRun {
   private images(name: string, spec: SdSpec, prompts: readonly string[]): Promise<ImageOutcome[]> {
     const trace = this.startTrace(name);
     trace.items = [...prompts];
+    this.imageStepsAsked.add(name);
+    // Another image step yet to ask: the pool waits a moment for its images, to start both steps' slot by slot.
+    const moreComing = Object.entries(this.graph).some(([other, step]) => step.kind === 'sd' && !this.imageStepsAsked.has(other));
     return Promise.all(
       prompts.map(async (prompt, index): Promise<ImageOutcome> => {
         try {
           const request = this.providers.styles.request(spec.style, prompt);
-          const image: MadeImage = await this.providers.sd.txt2img(request, `${name}[${index}]`, this.cancel.signal);
+          // Slot `index` of every image step makes creative `index`: the pool starts a run's images slot by slot.
+          const image: MadeImage = await this.providers.sd.txt2img(request, `${name}[${index}]`, this.cancel.signal, { slot: index, moreComing });
           image.imageId = await this.recorder.imageMade({ step: name, index, image });
+          this.notify({ type: 'image', step: name, index, image });
           return { ok: true, image };
         } catch (error) {
           const cutByDeadline = error instanceof CancelledError && this.deadlinePassed;
@@ -217,6 +229,7 @@ export class GenerationRun {
     const spec = this.graph[name];
     const trace: StepTrace = { name, kind: spec.kind, deps: [...spec.deps], attempts: [], startedAt: new Date(), status: 'running' };
     this.recorder.stepChanged(trace);
+    this.notify({ type: 'step', name, kind: spec.kind, status: 'started', at: trace.startedAt });
     return trace;
   }
 
@@ -225,6 +238,17 @@ export class GenerationRun {
     trace.endedAt = new Date();
     if (error) trace.error = error;
     this.recorder.stepChanged(trace);
+    this.notify({ type: 'step', name: trace.name, kind: trace.kind, status, at: trace.endedAt });
+  }
+
+  /** Tells the observer; whatever goes wrong there is logged, never thrown into the run. */
+  notify(event: RunEvent): void {
+    if (!this.observer) return;
+    try {
+      this.observer(event);
+    } catch (error) {
+      this.logger.error(`Observer of a ${event.type} event failed: ${(error as Error).message}`);
+    }
   }
 }
 

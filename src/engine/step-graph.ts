@@ -40,6 +40,15 @@ type ResultOf<S> = S extends { kind: 'sd' } ? ImageOutcome[] : S extends { answe
 /** What each step answers: images for an image step, one text or a list for a GPT step. */
 export type StepResults<G> = { [K in keyof G]: ResultOf<G[K]> };
 
+type PartOf<S> = S extends { kind: 'sd' } ? readonly (ImageOutcome | undefined)[] : ResultOf<S>;
+
+/**
+ * What a run has made so far, as a pipeline's creatives read it: each finished GPT step's
+ * answer, and for an image step each image in its slot as soon as it is made (the slots of
+ * images still being made are empty). A finished run's `StepResults` is one too.
+ */
+export type CreativeParts<G> = { readonly [K in keyof G]?: PartOf<G[K]> };
+
 /** The steps step `K` of `G` depends on. */
 type DepsOf<G, K extends keyof G> = G[K] extends { deps: readonly (infer D)[] } ? Extract<D, keyof G> : never;
 

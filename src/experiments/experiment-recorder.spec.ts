@@ -1,6 +1,6 @@
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { Logger } from '@nestjs/common';
-import { ProviderError } from '../common/errors';
+import { GenerationCancelledError, ProviderError } from '../common/errors';
 import { isProvedImage, ProvedImage, readImageDataUrl } from '../common/image-bytes';
 import type { StepTrace } from '../engine/step-trace.dto';
 import type { ExperimentImageStore } from './experiment-image-store.service';
@@ -176,5 +176,66 @@ describe('ExperimentRecorder when the database refuses its writes', () => {
       new Promise((resolve) => setTimeout(() => resolve('still writing'), 20)),
     ]);
     expect(state).toBe('still writing');
+  });
+});
+
+describe('ExperimentRecorder: a job\'s status and requests', () => {
+  it('leaves queued when the run starts, counts the requests it answers, and ends cancelled with the reason', async () => {
+    const repository = new MemoryRepository();
+    const health = new RecordingHealth(new HealthIndicatorService());
+    const openedAt = new Date(Date.now() - 1000);
+    const recorder = new ExperimentRecorder('exp1', openedAt, repository as unknown as ExperimentsRepository, {} as ExperimentImageStore, health);
+    await expect(recorder.open({ status: 'queued', startedAt: openedAt, createdAt: openedAt, requests: 1 })).resolves.toBe(true);
+    await expect(recorder.opened).resolves.toBe(true);
+    expect(repository.doc).toMatchObject({ status: 'queued', requests: 1 });
+
+    recorder.started(new Date());
+    recorder.requestsChanged(3);
+    const error = new GenerationCancelledError('the client closed the connection');
+    await recorder.finished('cancelled', error);
+    await recorder.flushing;
+
+    expect(repository.doc).toMatchObject({
+      status: 'cancelled',
+      requests: 3,
+      createdAt: openedAt,
+      error: { message: 'Generation cancelled by its caller: the client closed the connection', code: 1 },
+    });
+    // The run's start is when it left the queue, after the record was opened.
+    expect((repository.doc.startedAt as Date).getTime()).toBeGreaterThan(openedAt.getTime());
+    expect(repository.doc.durationMs as number).toBeLessThan(1000);
+  });
+
+  it('takes a duplicate on a second try of the opening write as written: the first try landed and its answer was lost', async () => {
+    const repository = new MemoryRepository();
+    let creates = 0;
+    repository.create = async (record: Record<string, unknown>) => {
+      creates += 1;
+      if (creates === 1) {
+        repository.doc = { ...record };
+        throw Object.assign(new Error('connection reset after the write'), { code: 6 });
+      }
+      throw Object.assign(new Error('E11000 duplicate key error'), { code: 11000 });
+    };
+    const health = new RecordingHealth(new HealthIndicatorService());
+    const recorder = new ExperimentRecorder('exp1', new Date(), repository as unknown as ExperimentsRepository, {} as ExperimentImageStore, health);
+    await expect(recorder.open({ status: 'queued' })).resolves.toBe(true);
+    recorder.started(new Date());
+    await recorder.finished('succeeded', undefined, { count: 0 });
+    await recorder.flushing;
+    expect(creates).toBe(2);
+    expect(repository.doc).toMatchObject({ status: 'succeeded' });
+    expect((health.check() as unknown as { recording: { errors: number } }).recording.errors).toBe(0);
+  });
+
+  it('says the record was not opened when the database refuses it for good', async () => {
+    jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
+    const repository = new MemoryRepository();
+    repository.failing = true;
+    const health = new RecordingHealth(new HealthIndicatorService());
+    const recorder = new ExperimentRecorder('exp1', new Date(), repository as unknown as ExperimentsRepository, {} as ExperimentImageStore, health);
+    void recorder.open({ status: 'queued' });
+    await expect(recorder.opened).resolves.toBe(false);
+    jest.restoreAllMocks();
   });
 });

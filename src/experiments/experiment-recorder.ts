@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import pRetry, { AbortError } from 'p-retry';
 import { AppError, ProviderError } from '../common/errors';
 import type { ProvedImage } from '../common/image-bytes';
-import { isValueRefusal } from '../common/mongo-errors';
+import { DUPLICATE_KEY, isValueRefusal } from '../common/mongo-errors';
 import type { ImageTrace, RunRecorder, RunStatus } from '../engine/run-recorder';
 import type { StepTrace } from '../engine/step-trace.dto';
 import type { ExperimentImageStore } from './experiment-image-store.service';
@@ -42,15 +42,18 @@ export class ExperimentRecorder implements RunRecorder {
   private scheduled = false;
   /** The record's completion, once the run has finished. */
   flushing?: Promise<void>;
+  /** When the record was opened: the generation was accepted. */
+  readonly createdAt: Date;
   /** Whether the opening record was written; images are stored only for a record that exists. */
-  private opened: Promise<boolean> = Promise.resolve(true);
+  private opening: Promise<boolean> = Promise.resolve(true);
   private readonly uploads = new Set<Promise<void>>();
   /** Base64 of each stored image → its id, to record which images the answer showed. */
   private readonly imageIds = new Map<string, string>();
 
   constructor(
     readonly id: string,
-    private readonly startedAt: Date,
+    /** When the record was opened; once the run starts, when it started. */
+    private startedAt: Date,
     private readonly repository: ExperimentsRepository,
     private readonly images: ExperimentImageStore,
     private readonly health: RecordingHealth,
@@ -58,14 +61,28 @@ export class ExperimentRecorder implements RunRecorder {
     private readonly onFinished: (flushing: Promise<void>, status: RunStatus) => void = () => undefined,
     /** Write slots shared by every recorder of the process (see ExperimentsService). */
     private readonly slots: pLimit.Limit = pLimit(Infinity),
-  ) {}
+  ) {
+    this.createdAt = startedAt;
+  }
 
   /**
    * Writes the opening record; later writes wait for it. The run does not, so opening a
    * record adds nothing to a generation's time. Resolves false when it could not be written.
    */
   open(record: object): Promise<boolean> {
-    const opened = (this.opened = this.persist(() => this.repository.create(record as never)).then(
+    let tries = 0;
+    const create = async () => {
+      tries += 1;
+      try {
+        await this.repository.create(record as never);
+      } catch (error) {
+        // The record's id is new: on a second try, a duplicate means the first one was written
+        // although its answer was lost (a timeout, a dropped connection).
+        if (tries > 1 && (error as { code?: unknown }).code === DUPLICATE_KEY) return;
+        throw error;
+      }
+    };
+    const opened = (this.opening = this.persist(create).then(
       () => true,
       (error: unknown) => {
         this.lost(`opening experiment ${this.id}`, error);
@@ -80,6 +97,16 @@ export class ExperimentRecorder implements RunRecorder {
     return opened;
   }
 
+  /** Whether the opening record was written (false when the database refused it for good). */
+  get opened(): Promise<boolean> {
+    return this.opening;
+  }
+
+  /** How many identical requests the run answers (see src/jobs/duplicate-runs.ts). */
+  requestsChanged(requests: number): void {
+    this.change({ requests });
+  }
+
   /** The id under which the `index`-th sketch of experiment `id` is stored. */
   static inputImageId(id: string, index: number): string {
     return `${id}-input-${index}`;
@@ -88,6 +115,12 @@ export class ExperimentRecorder implements RunRecorder {
   /** Stores a sketch the participant sent, as the type its bytes proved. */
   storeInput(sketch: ProvedImage, index: number): void {
     this.upload(`input image ${index}`, ExperimentRecorder.inputImageId(this.id, index), sketch.base64, sketch.mime, { step: 'input', index });
+  }
+
+  /** The run began its steps: the record leaves `queued`, and says when the run started. */
+  started(at: Date): void {
+    this.startedAt = at;
+    this.change({ status: 'running', startedAt: at });
   }
 
   stepChanged(trace: StepTrace): void {
@@ -100,6 +133,7 @@ export class ExperimentRecorder implements RunRecorder {
     this.upload(`image ${step}[${index}]`, imageId, image.image, 'image/png', {
       step,
       index,
+      madeAt: new Date(),
       parameters: image.parameters,
       instance: image.instance,
       seed: image.seed,
@@ -149,7 +183,7 @@ export class ExperimentRecorder implements RunRecorder {
   }
 
   private upload(what: string, imageId: string, base64: string, contentType: string, record: Omit<ImageRecord, 'imageId'>): void {
-    const upload = this.opened
+    const upload = this.opening
       .then(async (opened) => {
         if (!opened) return;
         await this.persist(() => this.images.putBase64(imageId, this.id, base64, contentType, { step: record.step, index: record.index }));

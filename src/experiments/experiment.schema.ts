@@ -2,7 +2,12 @@ import { Prop, Schema, SchemaFactory } from '@nestjs/mongoose';
 import { Schema as MongooseSchema, Types } from 'mongoose';
 import { ImageRecordDto, StepRecordDto } from './dto/experiment.dto';
 
-export const EXPERIMENT_STATUSES = ['running', 'succeeded', 'partly-succeeded', 'failed', 'interrupted'] as const;
+/**
+ * A generation's status, which is also its job's (src/jobs): `queued` until its steps start,
+ * `running`, then how it ended; `cancelled` when its callers gave it up, `interrupted` when the
+ * process running it stopped.
+ */
+export const EXPERIMENT_STATUSES = ['queued', 'running', 'succeeded', 'partly-succeeded', 'failed', 'cancelled', 'interrupted'] as const;
 export type ExperimentStatus = (typeof EXPERIMENT_STATUSES)[number];
 
 /** The stored shapes are the documented ones. */
@@ -45,6 +50,11 @@ export class Experiment {
   @Prop({ type: MongooseSchema.Types.Mixed })
   error?: { message: string; code?: number; step?: string; provider?: string };
 
+  /** When the generation was accepted; absent in records of older versions, which were created as they started. */
+  @Prop()
+  createdAt?: Date;
+
+  /** When its steps started (while it is queued, when it was accepted). */
   @Prop({ required: true })
   startedAt: Date;
 
@@ -69,6 +79,10 @@ export class Experiment {
 
   @Prop()
   imagesRemovedAt?: Date;
+
+  /** Identical requests this one run answered (docs: duplicates share one run); absent in older records, which answered one. */
+  @Prop()
+  requests?: number;
 }
 
 export type ExperimentRecord = Experiment & { _id: Types.ObjectId };

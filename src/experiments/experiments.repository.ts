@@ -46,10 +46,13 @@ export class ExperimentsRepository {
     return this.experiments.find(this.toQuery(filter)).sort({ _id: -1 }).lean<ExperimentRecord>().batchSize(100).cursor() as unknown as Cursor<ExperimentRecord>;
   }
 
-  /** Marks records left `running` by a process that died; returns how many. */
+  /** Marks records left queued or running by a process that died; returns how many. */
   async markInterrupted(startedBefore: Date): Promise<number> {
     const result = await this.experiments
-      .updateMany({ status: 'running', startedAt: { $lt: startedBefore } }, { $set: { status: 'interrupted', endedAt: new Date() } })
+      .updateMany(
+        { status: { $in: ['queued', 'running'] }, startedAt: { $lt: startedBefore } },
+        { $set: { status: 'interrupted', endedAt: new Date() } },
+      )
       .exec();
     return result.modifiedCount;
   }

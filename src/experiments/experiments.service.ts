@@ -10,7 +10,6 @@ import { SERVICE_VERSION } from '../common/service-version';
 import { researchConfig } from '../config/research.config';
 import type { GenerationApp } from '../engine/generation-app';
 import type { AnyPipeline } from '../engine/generation-pipeline';
-import type { RunRecorder } from '../engine/run-recorder';
 import { ExperimentImageStore } from './experiment-image-store.service';
 import { ExperimentRecorder } from './experiment-recorder';
 import { ExperimentRecord, StepRecord } from './experiment.schema';
@@ -113,10 +112,11 @@ export class ExperimentsService implements OnApplicationBootstrap, OnApplication
   }
 
   /**
-   * Opens the record of a generation and stores its sketches. If the record cannot be
-   * written, the generation still runs, unrecorded, and the failure is counted on /health.
+   * Opens the record of a generation, `queued` until its run starts, and stores its sketches.
+   * If the record cannot be written, the generation still runs, unrecorded, and the failure is
+   * counted on /health (`opened` says whether it was written).
    */
-  begin(prepared: PreparedRecord, { app, pipeline, username }: BeginOptions): RunRecorder {
+  begin(prepared: PreparedRecord, { app, pipeline, username }: BeginOptions): ExperimentRecorder {
     const startedAt = new Date();
     const id = String(prepared.id);
     const recorder = new ExperimentRecorder(
@@ -137,8 +137,10 @@ export class ExperimentsService implements OnApplicationBootstrap, OnApplication
       pipeline: pipeline.name,
       username,
       inputs: prepared.inputs,
-      status: 'running',
+      status: 'queued',
+      createdAt: startedAt,
       startedAt,
+      requests: 1,
       serviceVersion: SERVICE_VERSION,
       steps: {},
       images: [],
@@ -170,6 +172,12 @@ export class ExperimentsService implements OnApplicationBootstrap, OnApplication
       ...(output === undefined ? {} : { output: recordedValue(output) }),
       steps: orderSteps(record.steps ?? {}),
     };
+  }
+
+  /** Stored images of experiment `id` as bytes, by image id; an image no longer stored is left out. */
+  async imagesOf(id: string, imageIds: readonly string[]): Promise<Map<string, Buffer>> {
+    await this.flushed(this.pending.of(id));
+    return this.images.getMany(imageIds, { skipMissing: true });
   }
 
   /**

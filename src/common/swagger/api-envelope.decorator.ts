@@ -46,6 +46,11 @@ const FAILURES: Record<number, { code: ResultCode; description: string; message:
     message: 'The research routes are disabled on this server: set RESEARCH_API_KEY to enable them.',
   },
   404: { code: ResultCode.Business, description: 'Unknown user or resource.', message: 'Unknown user "bob": call /paint/start before /paint/save.' },
+  409: {
+    code: ResultCode.Business,
+    description: 'The resource is no longer in a state that allows it.',
+    message: 'Job 6746e0c2a1b2c3d4e5f60718 has already ended (succeeded); there is nothing to cancel.',
+  },
   413: { code: ResultCode.Business, description: 'Body over the limit.', message: 'Request body of 60.2 MB is over the limit of 50.0 MB (GENERATE_BODY_LIMIT).' },
   429: {
     code: ResultCode.Business,

@@ -22,6 +22,8 @@ export class ImageRecordDto {
   instance?: string;
   /** @example 1234567 */
   seed?: number;
+  /** When the image was made; absent for sketches and in records of older versions. */
+  madeAt?: Date;
   info?: Record<string, unknown>;
   removed?: boolean;
 }
@@ -45,9 +47,15 @@ export class ExperimentSummaryDto {
   pipeline?: string;
   /** @example "alice" */
   username?: string;
-  /** @example "succeeded" */
+  /**
+   * queued, running, succeeded, partly-succeeded, failed, cancelled or interrupted.
+   * @example "succeeded"
+   */
   status: string;
   error?: { message: string; code?: number; step?: string; provider?: string };
+  /** When it was accepted; absent in records of older versions. */
+  createdAt?: Date;
+  /** When its steps started. */
   startedAt: Date;
   endedAt?: Date;
   /** @example 14250 */
@@ -55,6 +63,11 @@ export class ExperimentSummaryDto {
   /** @example "0.1.0" */
   serviceVersion: string;
   images: ImageRecordDto[];
+  /**
+   * Identical requests this run answered (duplicates share one run); absent in records of older versions.
+   * @example 1
+   */
+  requests?: number;
 }
 
 export class ExperimentDto extends ExperimentSummaryDto {

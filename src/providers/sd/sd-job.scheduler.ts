@@ -25,10 +25,33 @@ interface Attempt {
   interrupted: Promise<void>;
 }
 
+/**
+ * The most an image waits for the rest of its generation's images when more are coming (see
+ * ImagePlace): small beside any image's time, long enough for steps that finish together.
+ */
+export const GATHER_MS = 50;
+
+/** Where an image stands in its generation. */
+export interface ImagePlace {
+  /** Its slot: the images of one generation start slot by slot, so a creative's images are made together. */
+  slot: number;
+  /**
+   * Another image step of the generation is about to ask for its images: wait for them (at
+   * most GATHER_MS) before starting, so that its images take their turns by slot rather than
+   * by which step finished a moment earlier.
+   */
+  moreComing: boolean;
+}
+
 /** One image asked of the pool, from arrival until it is made, refused or given up. */
 interface Job {
-  /** Arrival order: the queue is kept sorted by it, so a job sent back keeps its place. */
+  /** Arrival order. */
   seq: number;
+  /**
+   * Its place in the queue, which is kept sorted by it (so a job sent back keeps its place):
+   * its generation's first arrival, then its slot in the generation, then its own arrival.
+   */
+  rank: readonly [number, number, number];
   step: string;
   payload: SdRequest;
   signal?: AbortSignal;
@@ -59,6 +82,9 @@ export class SdJobScheduler implements OnModuleDestroy {
   private readonly queue: Job[] = [];
   private readonly jobs = new Set<Job>();
   private readonly bySignal = new WeakMap<AbortSignal, Set<Job>>();
+  /** The first arrival of each generation (by its signal): its images queue together. */
+  private readonly firstSeq = new WeakMap<AbortSignal, number>();
+  private gathering?: NodeJS.Timeout;
   private readonly poolHistory = new RecentDurations();
   private nextSeq = 0;
 
@@ -74,15 +100,23 @@ export class SdJobScheduler implements OnModuleDestroy {
   }
 
   onModuleDestroy(): void {
+    clearTimeout(this.gathering);
     for (const job of [...this.jobs]) this.finish(job, new ProviderError('The service is shutting down.', 'sd', 503, { step: job.step }));
   }
 
-  /** Makes one image; `signal` gives it up, queued or running. */
-  run(payload: SdRequest, step: string, signal?: AbortSignal): Promise<SdImage> {
+  /**
+   * Makes one image; `signal` gives it up, queued or running. The images of one generation
+   * (one signal) are queued together, in the order of their slot, behind the generations that
+   * arrived before; without a signal or a place, a job keeps its arrival order.
+   */
+  run(payload: SdRequest, step: string, signal?: AbortSignal, place?: ImagePlace): Promise<SdImage> {
     return new Promise((resolve, reject) => {
       if (signal?.aborted) return reject(new CancelledError(`Image of step "${step}"`));
+      const seq = this.nextSeq++;
+      if (signal && !this.firstSeq.has(signal)) this.firstSeq.set(signal, seq);
       const job: Job = {
-        seq: this.nextSeq++,
+        seq,
+        rank: [signal ? this.firstSeq.get(signal)! : seq, place?.slot ?? seq, seq],
         step,
         payload,
         signal,
@@ -97,8 +131,15 @@ export class SdJobScheduler implements OnModuleDestroy {
       if (signal) this.follow(signal, job);
       this.jobs.add(job);
       this.enqueue(job);
-      this.dispatch();
+      if (place?.moreComing) this.gather();
+      else this.dispatch();
     });
+  }
+
+  /** Dispatches in GATHER_MS, or as soon as a job arrives that waits for nothing. */
+  private gather(): void {
+    if (this.gathering) return;
+    this.gathering = setTimeout(() => this.dispatch(), GATHER_MS);
   }
 
   /** Cancels the job with its signal; one listener per signal, however many images a generation asks for. */
@@ -123,7 +164,7 @@ export class SdJobScheduler implements OnModuleDestroy {
   }
 
   private enqueue(job: Job): void {
-    const at = this.queue.findIndex((other) => other.seq > job.seq);
+    const at = this.queue.findIndex((other) => before(job.rank, other.rank));
     this.queue.splice(at < 0 ? this.queue.length : at, 0, job);
     job.queued = true;
     if (!this.anyHealthy) this.awaitRecovery(job);
@@ -137,8 +178,10 @@ export class SdJobScheduler implements OnModuleDestroy {
     job.recoveryTimer = undefined;
   }
 
-  /** Gives free healthy instances to the oldest jobs, the least busy instance first. */
+  /** Gives free healthy instances to the first jobs of the queue, the least busy instance first. */
   private dispatch(): void {
+    clearTimeout(this.gathering);
+    this.gathering = undefined;
     while (this.queue.length > 0) {
       const free = this.instances.filter((instance) => instance.free).sort((a, b) => a.running - b.running);
       if (free.length === 0) return;
@@ -335,4 +378,10 @@ export class SdJobScheduler implements OnModuleDestroy {
       at: attempt.failedAt!,
     }));
   }
+}
+
+/** Whether rank `a` comes before rank `b` (compared element by element). */
+function before(a: readonly number[], b: readonly number[]): boolean {
+  for (let index = 0; index < a.length; index++) if (a[index] !== b[index]) return a[index] < b[index];
+  return false;
 }

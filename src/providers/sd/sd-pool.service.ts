@@ -2,7 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { mergeSdOptions, SD_DEFAULTS, SdDefaults } from './sd-defaults.provider';
 import type { SdInstance } from './sd-instance.state';
 import { SD_INSTANCES } from './sd-instances.provider';
-import { SdJobScheduler } from './sd-job.scheduler';
+import { ImagePlace, SdJobScheduler } from './sd-job.scheduler';
 import type { SdPoolStatusDto } from './sd-status.dto';
 import type { SdImage, SdRequest } from './sd.types';
 
@@ -19,9 +19,12 @@ export class SdPoolService {
     @Inject(SD_DEFAULTS) private readonly defaults: SdDefaults,
   ) {}
 
-  /** One image; `signal` gives up the job, queued or running, when its generation no longer needs it. */
-  txt2img(request: SdRequest, step: string, signal?: AbortSignal): Promise<SdImage> {
-    return this.scheduler.run(mergeSdOptions(this.defaults, request), step, signal);
+  /**
+   * One image; `signal` gives up the job, queued or running, when its generation no longer
+   * needs it. The images of one generation (one signal) go in slot order (see SdJobScheduler).
+   */
+  txt2img(request: SdRequest, step: string, signal?: AbortSignal, place?: ImagePlace): Promise<SdImage> {
+    return this.scheduler.run(mergeSdOptions(this.defaults, request), step, signal, place);
   }
 
   /** Health and load of each instance and the queue; `detailed` adds addresses and last errors (researchers only). */

@@ -1,6 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { defineGraph, GenerationPipeline, RegisterPipeline, StepInputs, StepResults, withImages } from '../../../engine';
-import { CreativeType, groupItem, imageItem, joinItems, textItem } from '../creatives';
+import {
+  defineGraph,
+  finalCreatives,
+  GenerationPipeline,
+  madeImage,
+  PipelineCreatives,
+  RegisterPipeline,
+  StepInputs,
+  StepResults,
+} from '../../../engine';
+import { Creative, CreativeType, groupItem, imageItem, joinItems, textItem } from '../creatives';
 import { ConvergenceCombinationInput } from './inputs.dto';
 import { ConvergenceCombinationOutput } from './outputs.dto';
 import { describeSchemes } from './scheme-content';
@@ -41,12 +50,23 @@ export class ConvergenceCombinationPipeline extends GenerationPipeline<Graph, Co
     };
   }
 
-  result({ sceneImages, productImages, concretes }: StepResults<Graph>): ConvergenceCombinationOutput {
-    const result = withImages([sceneImages, productImages], ([scene, product], index) => ({
-      type: CreativeType.ConvergenceTwo,
-      displayType: 'direct' as const,
-      items: [groupItem('groupTypeTwo', [imageItem('abstractImage', scene), imageItem('concreteImage', product), textItem('concreteText', concretes[index])])],
-    }));
+  /** Creative `index`: scene picture `index`, product render `index` and function statement `index`. */
+  readonly creatives: PipelineCreatives<Graph, ConvergenceCombinationInput, Creative> = {
+    count: ({ selectedSchemes, num }) => selectedSchemes.length * num,
+    build: (index, { sceneImages, productImages, concretes }) => {
+      const scene = madeImage(sceneImages, index);
+      const product = madeImage(productImages, index);
+      if (!scene || !product || !concretes) return undefined;
+      return {
+        type: CreativeType.ConvergenceTwo,
+        displayType: 'direct',
+        items: [groupItem('groupTypeTwo', [imageItem('abstractImage', scene), imageItem('concreteImage', product), textItem('concreteText', concretes[index])])],
+      };
+    },
+  };
+
+  result(results: StepResults<Graph>, input: ConvergenceCombinationInput): ConvergenceCombinationOutput {
+    const result = finalCreatives(this.creatives, [results.sceneImages, results.productImages], results, input);
     return { result };
   }
 }

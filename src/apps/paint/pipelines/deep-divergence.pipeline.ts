@@ -1,6 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { defineGraph, GenerationPipeline, RegisterPipeline, StepInputs, StepResults, withImages } from '../../../engine';
-import { CreativeType, imageItem, joinItems, textItem } from '../creatives';
+import {
+  defineGraph,
+  finalCreatives,
+  GenerationPipeline,
+  madeImage,
+  PipelineCreatives,
+  RegisterPipeline,
+  StepInputs,
+  StepResults,
+} from '../../../engine';
+import { Creative, CreativeType, imageItem, joinItems, textItem } from '../creatives';
 import { DeepDivergenceInput } from './inputs.dto';
 import { DeepDivergenceOutput } from './outputs.dto';
 import { joinTexts } from './scheme-content';
@@ -43,12 +52,22 @@ export class DeepDivergencePipeline extends GenerationPipeline<Graph, DeepDiverg
     };
   }
 
-  result({ images, abstracts, concretes }: StepResults<Graph>, { schemeId }: DeepDivergenceInput): DeepDivergenceOutput {
-    const result = withImages([images], ([image], index) => ({
-      type: CreativeType.Deep,
-      displayType: 'sequence' as const,
-      items: [imageItem('abstractImage', image), textItem('abstractText', abstracts[index]), textItem('concreteText', concretes[index])],
-    }));
-    return { schemeId, count: result.length, result };
+  /** Creative `index`: scene picture `index`, abstract hint `index` and function statement `index`. */
+  readonly creatives: PipelineCreatives<Graph, DeepDivergenceInput, Creative> = {
+    count: () => CREATIVES,
+    build: (index, { images, abstracts, concretes }) => {
+      const image = madeImage(images, index);
+      if (!image || !abstracts || !concretes) return undefined;
+      return {
+        type: CreativeType.Deep,
+        displayType: 'sequence',
+        items: [imageItem('abstractImage', image), textItem('abstractText', abstracts[index]), textItem('concreteText', concretes[index])],
+      };
+    },
+  };
+
+  result(results: StepResults<Graph>, input: DeepDivergenceInput): DeepDivergenceOutput {
+    const result = finalCreatives(this.creatives, [results.images], results, input);
+    return { schemeId: input.schemeId, count: result.length, result };
   }
 }

@@ -1,6 +1,15 @@
 import { Injectable } from '@nestjs/common';
-import { defineGraph, GenerationPipeline, RegisterPipeline, StepInputs, StepResults, withImages } from '../../../engine';
-import { CreativeType, imageItem, joinItems, textItem } from '../creatives';
+import {
+  defineGraph,
+  finalCreatives,
+  GenerationPipeline,
+  madeImage,
+  PipelineCreatives,
+  RegisterPipeline,
+  StepInputs,
+  StepResults,
+} from '../../../engine';
+import { Creative, CreativeType, imageItem, joinItems, textItem } from '../creatives';
 import { RapidDivergenceInput } from './inputs.dto';
 import { RapidDivergenceOutput } from './outputs.dto';
 
@@ -35,12 +44,22 @@ export class RapidDivergencePipeline extends GenerationPipeline<Graph, RapidDive
     };
   }
 
-  result({ images, abstracts }: StepResults<Graph>): RapidDivergenceOutput {
-    const result = withImages([images], ([image], index) => ({
-      type: CreativeType.RapidAbstract,
-      displayType: 'sequence' as const,
-      items: [imageItem('abstractImage', image), textItem('abstractText', abstracts[index])],
-    }));
+  /** Creative `index`: scene picture `index` with abstract hint `index`. */
+  readonly creatives: PipelineCreatives<Graph, RapidDivergenceInput, Creative> = {
+    count: ({ num }) => num,
+    build: (index, { images, abstracts }) => {
+      const image = madeImage(images, index);
+      if (!image || !abstracts) return undefined;
+      return {
+        type: CreativeType.RapidAbstract,
+        displayType: 'sequence',
+        items: [imageItem('abstractImage', image), textItem('abstractText', abstracts[index])],
+      };
+    },
+  };
+
+  result(results: StepResults<Graph>, input: RapidDivergenceInput): RapidDivergenceOutput {
+    const result = finalCreatives(this.creatives, [results.images], results, input);
     return { count: result.length, result };
   }
 }
