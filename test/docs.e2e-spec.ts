@@ -99,6 +99,10 @@ describe('OpenAPI docs (e2e)', () => {
       );
     });
 
+    it('documents POST /jobs with the same request schemas and examples', () => {
+      expect(doc.paths['/jobs'].post.requestBody.content['application/json']).toEqual(body());
+    });
+
     it.each(PAINT_TYPES)('documents type %i (%s): its app and type fixed, its prompts with their fields and limits', (type, name, schema, fields) => {
       const requestSchema = schemaOf(`#/components/schemas/Paint${schema}Request`);
       expect(requestSchema.title).toBe(`paint · ${type} ${name}`);

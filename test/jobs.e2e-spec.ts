@@ -400,7 +400,7 @@ describe('generation jobs (e2e, simulators)', () => {
   it('documents the job routes: the envelope, the 202 and its Location, the failures, and the event stream', async () => {
     const doc = (await request(server).get('/docs-json')).body;
     const create = doc.paths['/jobs'].post;
-    expect(create.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/GenerateDto');
+    expect(create.requestBody.content['application/json'].schema.oneOf).toContainEqual({ $ref: '#/components/schemas/PaintRapidDivergenceRequest' });
     expect(create.responses['202'].content['application/json'].schema.properties.data.$ref).toBe('#/components/schemas/JobCreatedDto');
     expect(Object.keys(create.responses)).toEqual(expect.arrayContaining(['400', '413', '429', '503']));
     expect(doc.paths['/jobs/{id}'].get.responses['200'].content['application/json'].schema.properties.data.$ref).toBe('#/components/schemas/JobDto');

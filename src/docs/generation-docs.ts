@@ -17,6 +17,9 @@ export interface TypeSchemaNames {
   data: string;
 }
 
+const GENERATE_PATH = '/generate';
+const JOBS_PATH = '/jobs';
+
 const ref = (name: string): ReferenceObject => ({ $ref: `#/components/schemas/${name}` });
 const pascal = (kebab: string) => kebab.replace(/(^|[-_\s]+)(\w)/g, (_, __, letter: string) => letter.toUpperCase());
 
@@ -34,12 +37,12 @@ export function generationModels(apps: DocumentedApp[]): (abstract new (...args:
 }
 
 /**
- * Documents `/generate` per app and type from the registry: one request schema per type
- * (its app id and type fixed, its `prompts` the pipeline's input DTO), the answer's `data` as
- * one of the pipelines' output DTOs, and a named, runnable example per type. A new app or
- * pipeline is documented by being registered.
+ * Documents `/generate` (and `POST /jobs`, which takes its body) per app and type from the
+ * registry: one request schema per type (its app id and type fixed, its `prompts` the
+ * pipeline's input DTO), the answer's `data` as one of the pipelines' output DTOs, and a named,
+ * runnable example per type. A new app or pipeline is documented by being registered.
  */
-export function documentGeneration(document: OpenAPIObject, apps: DocumentedApp[], path = '/generate'): void {
+export function documentGeneration(document: OpenAPIObject, apps: DocumentedApp[]): void {
   const schemas = (document.components!.schemas ??= {}) as Record<string, SchemaObject | ReferenceObject>;
   const base = schemas.GenerateDto as SchemaObject;
   const requests: ReferenceObject[] = [];
@@ -70,13 +73,20 @@ export function documentGeneration(document: OpenAPIObject, apps: DocumentedApp[
       };
     }
   }
-  const operation = document.paths[path]?.post;
-  if (!operation || requests.length === 0) return;
-  operation.requestBody = {
-    required: true,
-    description: 'One schema per app and type; pick an example to try one.',
-    content: { 'application/json': { schema: { oneOf: requests }, examples } },
-  };
+  if (requests.length === 0) return;
+  // A job takes the body of /generate.
+  for (const path of [GENERATE_PATH, JOBS_PATH]) {
+    const operation = document.paths[path]?.post;
+    if (operation) {
+      operation.requestBody = {
+        required: true,
+        description: 'One schema per app and type; pick an example to try one.',
+        content: { 'application/json': { schema: { oneOf: requests }, examples } },
+      };
+    }
+  }
+  const operation = document.paths[GENERATE_PATH]?.post;
+  if (!operation) return;
   operation.responses['200'] = {
     description: 'The pipeline\'s answer in the envelope; `data` has the shape of the type asked for.',
     content: { 'application/json': { schema: envelopeSchema({ oneOf: answers }, true, 0, '') } },
