@@ -29,7 +29,7 @@ export class SdController {
   @ApiExtraModels(SdInstanceStatusDto, SdInstanceDetailsDto)
   @ApiFailures(429)
   @ApiEnvelope(SdPoolStatusDto, { description: 'Success; instances in the details shape when the X-API-Key is valid.' })
-  status(@Headers('x-api-key') key?: string): SdPoolStatusDto {
+  status(@Headers('x-api-key') key?: string): Promise<SdPoolStatusDto> {
     return this.pool.status(researchKeyMatches(key, this.research.apiKey));
   }
 }
