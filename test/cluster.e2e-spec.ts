@@ -6,6 +6,7 @@
  * other nothing, its queued images are never made and the slots it held stay taken until their
  * leases run out; a Redis restart costs no request more than REDIS_TIMEOUT_MS.
  */
+import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import { performance } from 'node:perf_hooks';
 import { baseEnv, startApiProcess, stopApiProcess, type ApiProcess } from './support/api-process';
@@ -17,6 +18,17 @@ const KEY = 'research-key-for-the-cluster-test';
 const LEASE_TTL_MS = 3000;
 const HEARTBEAT_TTL_MS = 1000;
 const REDIS_TIMEOUT_MS = 4000;
+/** The least time a slot held by a killed node stays taken: its TTL less the renewal period. */
+const LEASE_HELD_AT_LEAST_MS = LEASE_TTL_MS - Math.floor(LEASE_TTL_MS / 3);
+const TASK_A = '设计一款厨房用的小工具';
+const TASK_B = '设计一款帮助老人出行的产品';
+const TASK_B2 = '设计一款儿童学习用品';
+
+interface RecordSummary {
+  _id: string;
+  status: string;
+  nodeId?: string;
+}
 
 interface Envelope<T = unknown> {
   success: boolean;
@@ -30,6 +42,8 @@ interface PoolStatus {
   queued: number;
 }
 
+
+const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
 /** A type-0 generation of `num` creatives: one scene picture each. */
 async function generate(node: ApiProcess, task: string, num: number, user = 'cluster-user'): Promise<{ status: number; body: Envelope<{ count: number }> }> {
@@ -45,6 +59,13 @@ async function poolStatus(node: ApiProcess): Promise<PoolStatus> {
   const response = await fetch(`${node.url}/sd/status`, { headers: { 'X-API-Key': KEY } });
   const body = (await response.json()) as Envelope<PoolStatus>;
   if (!body.success) throw new Error(`/sd/status on ${node.url}: ${body.message}`);
+  return body.data;
+}
+
+async function research<T>(node: ApiProcess, path: string): Promise<T> {
+  const response = await fetch(`${node.url}${path}`, { headers: { 'X-API-Key': KEY } });
+  const body = (await response.json()) as Envelope<T>;
+  if (!body.success) throw new Error(`GET ${path}: ${response.status} ${body.message}`);
   return body.data;
 }
 
@@ -170,5 +191,142 @@ describe('several API processes share one Stable Diffusion pool (e2e: 2 × src/m
     // Then one node's probe brings it back for both.
     expect(await eventually(async () => (await poolStatus(b)).instances[2].healthy, 100, 100)).toBe(true);
     expect((await poolStatus(a)).instances[2]).toMatchObject({ healthy: true, state: 'idle' });
+  });
+
+  describe('when a node dies', () => {
+    /** The image prompts each task's generation asks for (the simulators answer the same prompt the same way). */
+    const prompts = new Map<string, Set<string>>();
+    let killedPid: number;
+    let killedRecord: () => Promise<RecordSummary | undefined>;
+
+    beforeAll(async () => {
+      await sims.resetAll();
+      for (const [task, node] of [[TASK_A, a], [TASK_B, b], [TASK_B2, b]] as const) {
+        sims.clearEvents();
+        expect((await generate(node, task, 3)).body.success).toBe(true);
+        prompts.set(task, new Set(imagesOf(sims.sdEvents()).map((event) => event.prompt)));
+      }
+      const [ofA, ofB, ofB2] = [TASK_A, TASK_B, TASK_B2].map((task) => prompts.get(task)!);
+      expect(ofA.size).toBe(3);
+      for (const prompt of ofA) expect(ofB.has(prompt) || ofB2.has(prompt)).toBe(false);
+    });
+
+    it("finishes the other node's runs, never starts the dead node's queued images, and keeps its slots taken until their leases run out", async () => {
+      const redisClient = new Redis(redis.url);
+      try {
+        for (const sd of sims.sds) await sd.configure({ latencyMs: 2500 });
+        const fromB = [generate(b, TASK_B, 3, 'survivor')];
+        expect(await eventually(() => sims.sds.every((sd) => sd.stats().inFlight === 1), 200)).toBe(true);
+        // Three more of B's images fill both nodes' workers; A's images then wait in the queue itself.
+        fromB.push(generate(b, TASK_B2, 3, 'survivor'));
+        expect(await eventually(async () => (await poolStatus(b)).queued === 3, 200)).toBe(true);
+        const fromA = generate(a, TASK_A, 3, 'casualty').then(
+          () => 'answered',
+          () => 'connection lost',
+        );
+        expect(await eventually(async () => (await poolStatus(b)).queued === 6, 200)).toBe(true);
+
+        // Killed while it holds a slot: in this round of images, or else in the next.
+        killedPid = a.child.pid!;
+        const leasesOfA = async () => {
+          const keys = await redisClient.keys('inspilot:sd:lease:*');
+          const holders = keys.length ? await redisClient.mget(...keys) : [];
+          return keys.filter((_, index) => holders[index]?.includes(`-${killedPid}-`)).map((key) => key.replace(/^inspilot:sd:lease:/, '').replace(/:\d+$/, ''));
+        };
+        let held = await leasesOfA();
+        if (held.length === 0) expect(await eventually(async () => (held = await leasesOfA()).length > 0, 400, 10)).toBe(true);
+        const killedAt = performance.now();
+        await stopApiProcess(a, 'SIGKILL');
+        expect(await fromA).toBe('connection lost');
+
+        for (const { status, body } of await Promise.all(fromB)) expect({ status, success: body.success, count: body.data?.count }).toEqual({ status: 200, success: true, count: 3 });
+        await sleep(Math.max(0, killedAt + LEASE_TTL_MS + 500 - performance.now()));
+
+        // None of the dead node's queued images reached an instance.
+        const images = imagesOf(sims.sdEvents());
+        expect(images.filter((event) => prompts.get(TASK_A)!.has(event.prompt))).toEqual([]);
+        // B's six images were all made (one at least twice if it was running in A's worker).
+        const made = images.filter((event) => event.status === 200).map((event) => event.prompt);
+        for (const prompt of [...prompts.get(TASK_B)!, ...prompts.get(TASK_B2)!]) expect(made).toContain(prompt);
+        // An instance A was running an image on took no other before A's lease ran out.
+        for (const url of held) {
+          const sd = sims.sds.find((each) => each.url === url)!;
+          const next = imagesOf(sd.events())
+            .filter((event) => event.start > killedAt)
+            .sort((x, y) => x.start - y.start)[0];
+          if (next) expect(next.start - killedAt).toBeGreaterThanOrEqual(LEASE_HELD_AT_LEAST_MS - 50);
+        }
+        for (const sd of sims.sds) expect(sd.stats().maxConcurrent).toBe(1);
+        killedRecord = async () =>
+          (await research<{ items: RecordSummary[] }>(b, '/experiments?username=casualty')).items.find((item) => item.nodeId?.includes(`-${killedPid}-`));
+        expect(await killedRecord()).toMatchObject({ status: 'running' });
+      } finally {
+        redisClient.disconnect();
+      }
+    });
+
+    it("restarted, it marks only the dead node's records interrupted, never a live node's", async () => {
+      for (const sd of sims.sds) await sd.configure({ latencyMs: 60_000 });
+      // A generation of B is mid-way while A starts again.
+      const giveUp = new AbortController();
+      const running = fetch(`${b.url}/generate`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json', 'X-InsPilot-User': 'still-running' },
+        body: JSON.stringify({ appid: 0, type: 0, prompts: { task: TASK_B, num: 1 } }),
+        signal: giveUp.signal,
+      }).catch(() => 'given up');
+      const liveRecord = async () => (await research<{ items: RecordSummary[] }>(b, '/experiments?username=still-running')).items[0];
+      expect(await eventually(async () => (await liveRecord())?.status === 'running', 200)).toBe(true);
+
+      a = await startNode();
+      expect(await eventually(async () => (await killedRecord())?.status === 'interrupted', 100)).toBe(true);
+      expect(await liveRecord()).toMatchObject({ status: 'running', nodeId: expect.not.stringContaining(`-${killedPid}-`) });
+      const interrupted = await research<{ items: RecordSummary[] }>(a, '/experiments?status=interrupted');
+      expect(interrupted.items.length).toBeGreaterThan(0);
+      for (const item of interrupted.items) expect(item.nodeId).toContain(`-${killedPid}-`);
+
+      giveUp.abort();
+      await running;
+    });
+  });
+
+  describe('when Redis restarts', () => {
+    it('answers 503 within REDIS_TIMEOUT_MS while it is down, and works again once it is back', async () => {
+      await sims.resetAll();
+      for (const sd of sims.sds) await sd.configure({ latencyMs: 300 });
+      const timed = (node: ApiProcess, task: string) => {
+        const at = performance.now();
+        return generate(node, task, 2).then((answer) => ({ ...answer, ms: performance.now() - at }));
+      };
+      // Images in flight when it goes, one request while it is down, and it comes back within the bound.
+      const inFlight = [timed(a, '重启之前一'), timed(b, '重启之前二')];
+      expect(await eventually(() => sims.sds.some((sd) => sd.stats().inFlight > 0), 200)).toBe(true);
+      await redis.stop();
+      const whileDown = timed(a, '停机之时');
+      await sleep(1000);
+      await redis.start();
+      for (const { status, body, ms } of await Promise.all([...inFlight, whileDown])) {
+        // Made, or refused with 503 in the envelope, never left hanging.
+        if (!body.success) expect({ status, code: body.code, data: body.data }).toEqual({ status: 503, code: 2, data: null });
+        expect(ms).toBeLessThan(REDIS_TIMEOUT_MS + 3000);
+      }
+      expect(await eventually(async () => (await Promise.all([poolStatus(a), poolStatus(b)])).every((pool) => pool.queued === 0), 100, 100)).toBe(true);
+      const after = await Promise.all([timed(a, '恢复之后一'), timed(b, '恢复之后二'), timed(a, '恢复之后三'), timed(b, '恢复之后四')]);
+      for (const { status, body } of after) expect({ status, success: body.success }).toEqual({ status: 200, success: true });
+
+      // Down for longer than the bound: the request fails with 503 naming the pool's Redis, in time.
+      await redis.stop();
+      try {
+        const { status, body, ms } = await timed(b, '长时间停机');
+        expect({ status, success: body.success, code: body.code }).toEqual({ status: 503, success: false, code: 2 });
+        expect(body.message).toMatch(/Redis/);
+        expect(ms).toBeGreaterThanOrEqual(REDIS_TIMEOUT_MS - 100);
+        expect(ms).toBeLessThan(REDIS_TIMEOUT_MS + 3000);
+      } finally {
+        await redis.start();
+      }
+      expect(await eventually(async () => (await generate(a, '再次恢复', 1)).body.success, 20, 250)).toBe(true);
+      for (const sd of sims.sds) expect(sd.stats().maxConcurrent).toBe(1);
+    });
   });
 });

@@ -8,6 +8,8 @@ export const QUEUE_NAME = 'sd-images';
 export const QUEUE_PREFIX = 'inspilot';
 
 export const sdKeys = {
+  /** Set once by the first node: its absence means Redis lost its data, and the leases of running images with it. */
+  epoch: `${PREFIX}epoch`,
   /** Arrival order of images across nodes. */
   seq: `${PREFIX}seq`,
   /** Images waiting for a slot, scored by arrival: a slot goes to the earliest. */

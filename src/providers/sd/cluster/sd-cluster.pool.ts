@@ -89,6 +89,7 @@ export class ClusterSdPool extends SdPoolService implements OnModuleInit, OnModu
   async onModuleInit(): Promise<void> {
     if (!this.node.clustered) return;
     await this.node.ready();
+    await this.leases.markEpoch();
     const url = this.shared.url!;
     // Blocking connections of the worker and the event reader wait as long as they must; the queue's commands fail fast.
     const { connectionName, retryStrategy, protocol } = connectionOptions(`inspilot:${this.node.id}:queue`);
@@ -305,6 +306,8 @@ export class ClusterSdPool extends SdPoolService implements OnModuleInit, OnModu
   private redisUp(): void {
     clearTimeout(this.outage);
     this.outage = undefined;
+    // Redis may have restarted empty: this node's running images take their slots back first.
+    void this.leases.renewHeld().catch(() => undefined);
     for (const pending of [...this.pending.values()]) void this.reconcile(pending.jobId);
   }
 

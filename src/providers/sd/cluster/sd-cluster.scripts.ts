@@ -7,14 +7,22 @@
 /**
  * A slot for one waiting image, first come first served across nodes.
  * ARGV: prefix, waiter id, waiter score (arrival), waiter ttl, lease ttl, lease token, slots per
- * instance, n, n instance urls, n avoid flags ('1' = it failed this image: another is preferred).
+ * instance, n, n instance urls, n avoid flags ('1' = it failed this image: another is preferred),
+ * settle ms.
  * Returns { granted (0|1), healthy instances, instance index (1-based), lease key }.
+ *
+ * A Redis that lost its data (restarted without persistence) has lost the leases of images still
+ * running: no slot is granted until their nodes had time to renew them (the settle time).
  */
 export const ACQUIRE = `
 local p = ARGV[1]
 local waiter = ARGV[2]
 local slots = tonumber(ARGV[7])
 local n = tonumber(ARGV[8])
+if redis.call('EXISTS', p .. 'epoch') == 0 then
+  redis.call('SET', p .. 'epoch', '1')
+  redis.call('SET', p .. 'settling', '1', 'PX', tonumber(ARGV[9 + 2 * n]))
+end
 redis.call('ZADD', p .. 'waiters', 'NX', tonumber(ARGV[3]), waiter)
 redis.call('SET', p .. 'waiter:' .. waiter, '1', 'PX', tonumber(ARGV[4]))
 local free = {}
@@ -44,7 +52,7 @@ for _, other in ipairs(redis.call('ZRANGE', p .. 'waiters', 0, -1)) do
   if other == waiter then break end
   if redis.call('EXISTS', p .. 'waiter:' .. other) == 1 then ahead = ahead + 1 else redis.call('ZREM', p .. 'waiters', other) end
 end
-if ahead >= freeSlots then return { 0, healthy } end
+if ahead >= freeSlots or redis.call('EXISTS', p .. 'settling') == 1 then return { 0, healthy } end
 table.sort(free, function(a, b)
   if a[4] ~= b[4] then return not a[4] end
   if a[3] ~= b[3] then return a[3] < b[3] end

@@ -3,6 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { ClusterNode } from '../../../cluster/cluster-node.service';
 import { redisConfig } from '../../../config/redis.config';
 import { sdConfig } from '../../../config/sd.config';
+import { renewEveryMs } from './lease-timing';
 import { PREFIX, sdKeys } from './sd-cluster.keys';
 import { poolRedis, type PoolRedis } from './sd-cluster.redis';
 
@@ -38,6 +39,11 @@ export class SdSlotLeases {
     return poolRedis(this.node.redis!);
   }
 
+  /** Marks this Redis as holding the pool's state (see the settle time in ACQUIRE). */
+  async markEpoch(): Promise<void> {
+    await this.redis.set(sdKeys.epoch, '1', 'NX');
+  }
+
   /** A token naming this node and the job, unique per lease. */
   token(jobId: string): string {
     return `${this.node.id}|${jobId}|${++this.counter}`;
@@ -60,6 +66,7 @@ export class SdSlotLeases {
       urls.length,
       ...urls,
       ...urls.map((url) => (avoid.has(url) ? '1' : '0')),
+      renewEveryMs(this.config.leaseTtlMs) + 200,
     );
     const [granted, healthy, index, key] = answer;
     if (granted !== 1) return { granted: false, healthy };
