@@ -9,6 +9,7 @@
 import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import { performance } from 'node:perf_hooks';
+import { freePort } from '../tools/ferretdb/launcher';
 import { baseEnv, startApiProcess, stopApiProcess, type ApiProcess } from './support/api-process';
 import { startRedis, type TestRedis } from './support/redis';
 import { eventually, startSims, type Sims, type SimEvent } from './support/simulators';
@@ -79,6 +80,8 @@ describe('several API processes share one Stable Diffusion pool (e2e: 2 × src/m
   let env: NodeJS.ProcessEnv;
   let a: ApiProcess;
   let b: ApiProcess;
+  /** How a node whose Redis does not answer ends its start. */
+  let unreachable: Promise<string>;
   const started: ApiProcess[] = [];
 
   const startNode = async () => {
@@ -103,7 +106,21 @@ describe('several API processes share one Stable Diffusion pool (e2e: 2 × src/m
       SD_STALL_FLOOR_MS: '60000',
       SD_RETRY_BACKOFF_MS: '2000',
     };
+    const nowhere = `redis://127.0.0.1:${await freePort()}`;
+    unreachable = startApiProcess({ ...env, REDIS_URL: nowhere, REDIS_TIMEOUT_MS: '500' }).then(
+      (node) => {
+        started.push(node);
+        return 'started';
+      },
+      (error: Error) => error.message,
+    );
     [a, b] = await Promise.all([startNode(), startNode()]);
+  });
+
+  it('refuses to start a node whose Redis does not answer, naming the variable', async () => {
+    const outcome = await unreachable;
+    expect(outcome).toMatch(/the server exited with 1/);
+    expect(outcome).toMatch(/Redis at redis:\/\/127\.0\.0\.1:\d+ did not answer within REDIS_TIMEOUT_MS \(500 ms\); start it or fix REDIS_URL/);
   });
 
   afterAll(async () => {
