@@ -129,7 +129,7 @@ export class ClusterImageRun {
           return undefined;
         }
       }
-      await wake.wait(Math.min(this.context.pollMs, unhealthySince === undefined ? this.context.pollMs : config.recoveryWaitMs));
+      await wake.wait(this.context.pollMs);
     }
     return undefined;
   }
