@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../ferretdb/launcher';
 import { startRedisServer } from '../redis/launcher';
+import type { SimEvent } from '../sim';
 import { startStack } from '../stack';
 
 const GPT_MS = 300;
@@ -47,7 +48,8 @@ export async function benchCluster(): Promise<void> {
       for (const sd of stack.sd) sd.clearEvents();
 
       await Promise.all(Array.from({ length: CONCURRENT }, (_, index) => generate(stack.nodes[index % NODES].url)));
-      const events = stack.sd.flatMap((sd) => sd.events()).filter((event) => event.kind === 'txt2img' && event.outcome === 'ok' && event.meta.width !== 64);
+      const made = (event: SimEvent) => event.kind === 'txt2img' && event.outcome === 'ok' && event.meta.width !== 64;
+      const events = stack.sd.flatMap((sd) => sd.events()).filter(made);
       const first = Math.min(...events.map((event) => event.start));
       const last = Math.max(...events.map((event) => event.end ?? event.start));
       const throughput = events.length / ((last - first) / 1000);
@@ -58,6 +60,12 @@ export async function benchCluster(): Promise<void> {
           `(first image start to last image end) = ${throughput.toFixed(3)} images/s; ceiling ${ceiling.toFixed(3)} images/s; ` +
           `ratio ${(throughput / ceiling).toFixed(3)} (target ≥ 0.95); most jobs at once on one instance: ${maxConcurrent}`,
       );
+      // The time each instance stood idle between one image and the next: what the shared queue costs.
+      const gaps = stack.sd.flatMap((sd) => {
+        const own = sd.events().filter(made).sort((x, y) => x.start - y.start);
+        return own.slice(1).map((event, index) => event.start - (own[index].end ?? own[index].start));
+      }).sort((x, y) => x - y);
+      if (gaps.length > 0) console.log(`Idle time of an instance between two images: median ${gaps[Math.floor(gaps.length / 2)].toFixed(0)} ms, longest ${gaps[gaps.length - 1].toFixed(0)} ms.`);
       if (events.length !== CONCURRENT * PROMPTS.num) throw new Error(`expected ${CONCURRENT * PROMPTS.num} images, the instances made ${events.length}`);
       if (maxConcurrent !== 1) throw new Error(`an instance ran ${maxConcurrent} images at once: the shared pool must never give one instance two`);
     } finally {

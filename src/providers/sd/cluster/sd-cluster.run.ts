@@ -2,7 +2,7 @@ import type { Logger } from '@nestjs/common';
 import type { AttemptFailure } from '../../../common/errors';
 import type { SdConfig } from '../../../config/sd.config';
 import type { SetAsideReason } from '../sd-instance.state';
-import { controlTimeoutMs, stallThresholdMs } from '../sd-stall.policy';
+import { controlTimeoutMs, RecentDurations, stallThresholdMs } from '../sd-stall.policy';
 import type { SdWebUiClient, WebUiImage } from '../sd-webui.client';
 import { WebUiError } from '../sd-webui.error';
 import type { SdRequest } from '../sd.types';
@@ -98,12 +98,17 @@ export class ClusterImageRun {
       return;
     }
     // The node may have died while the image waited in line: a slot is not spent on nobody.
-    if (!this.done && !(await this.context.isAlive(this.forNode).catch(() => true))) this.cancel(`node ${this.forNode} that asked for it is gone`);
+    const url = this.context.health.instances[grant.index].url;
+    const [alive, history] = await Promise.all([
+      this.done || this.context.isAlive(this.forNode).catch(() => true),
+      this.context.health.history(url).catch(() => undefined),
+    ]);
+    if (!alive) this.cancel(`node ${this.forNode} that asked for it is gone`);
     if (this.done) {
       await this.context.leases.release(grant.key).catch(() => undefined);
       return;
     }
-    await this.startAttempt(grant);
+    await this.startAttempt(grant, history);
   }
 
   private async acquire(waiter: string): Promise<Grant | undefined> {
@@ -111,6 +116,7 @@ export class ClusterImageRun {
     let unhealthySince: number | undefined;
     let unreachableSince: number | undefined;
     while (!this.done) {
+      const seen = wake.seen;
       try {
         const answer = await leases.acquire(waiter, this.seq, leases.token(this.jobId), this.avoid);
         unreachableSince = undefined;
@@ -129,12 +135,12 @@ export class ClusterImageRun {
           return undefined;
         }
       }
-      await wake.wait(this.context.pollMs);
+      await wake.wait(this.context.pollMs, seen);
     }
     return undefined;
   }
 
-  private async startAttempt(grant: Grant): Promise<void> {
+  private async startAttempt(grant: Grant, history?: { instance: RecentDurations; pool: RecentDurations }): Promise<void> {
     const { client, config, health } = this.context;
     const instance = health.instances[grant.index];
     this.tries += 1;
@@ -147,7 +153,6 @@ export class ClusterImageRun {
       interrupted: Promise.resolve(),
     };
     this.running.add(attempt);
-    const history = await health.history(instance.url).catch(() => undefined);
     const limitMs = stallThresholdMs(history?.instance.p95() ?? null, history?.pool.p95() ?? null, config.stall);
     if (!this.done) {
       attempt.stallTimer = setTimeout(() => this.stalled(attempt, limitMs), limitMs);
@@ -165,6 +170,8 @@ export class ClusterImageRun {
       });
     // The slot is free before the outcome is handled, and given to the next image after.
     await this.context.leases.release(attempt.lease).catch(() => undefined);
+    // This node's own waiters need not wait for the release to come back through Redis.
+    this.context.wake.notify();
     if (outcome instanceof WebUiError) await this.failed(attempt, outcome);
     else await this.succeeded(attempt, outcome);
   }
