@@ -1,6 +1,7 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { PaintModule } from './apps/paint/paint.module';
+import { ClusterModule } from './cluster/cluster.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
 import { EnvelopeInterceptor } from './common/envelope.interceptor';
 import { RateLimitModule } from './common/rate-limit.module';
@@ -25,6 +26,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(environment),
+        ClusterModule,
         DatabaseModule,
         RateLimitModule,
         HealthModule,

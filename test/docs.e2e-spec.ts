@@ -181,7 +181,7 @@ describe('OpenAPI docs (e2e)', () => {
       ['post', '/paint/save', [400, 404, 413, 429, 503]],
       ['post', '/generate', [400, 413, 429, 502, 503, 504]],
       ['get', '/apps', [429]],
-      ['get', '/sd/status', [429]],
+      ['get', '/sd/status', [429, 503]],
       ['get', '/health', [503]],
       ['get', '/experiments', [400, 401, 403, 429, 503]],
       ['get', '/experiments/export', [400, 401, 403, 429, 503]],

@@ -247,12 +247,12 @@ describe('Stable Diffusion pool cancellation (e2e, 1 SD simulator, one slot)', (
     const running = pool.txt2img({ prompt: 'cancel the running one' }, 'cancel[0]', cancel.signal);
     const kept = pool.txt2img({ prompt: 'keep this one' }, 'keep');
     const queued = pool.txt2img({ prompt: 'cancel the queued one' }, 'cancel[1]', cancel.signal);
-    expect(pool.status().queued).toBe(2);
+    expect((await pool.status()).queued).toBe(2);
     expect(await eventually(() => sd.stats().inFlight === 1)).toBe(true);
 
     await sd.configure({ latencyMs: 100 });
     cancel.abort();
-    expect(pool.status().queued).toBe(1);
+    expect((await pool.status()).queued).toBe(1);
     await expect(running).rejects.toBeInstanceOf(CancelledError);
     await expect(queued).rejects.toBeInstanceOf(CancelledError);
     const image = await kept;
@@ -268,6 +268,6 @@ describe('Stable Diffusion pool cancellation (e2e, 1 SD simulator, one slot)', (
     expect(interrupt.seq).toBeLessThan(next.startSeq);
     expect(aborted.endSeq!).toBeLessThan(next.startSeq);
     expect(sd.stats().maxConcurrent).toBe(1);
-    expect(pool.status().instances[0]).toMatchObject({ healthy: true, failed: 0, done: 1, state: 'idle' });
+    expect((await pool.status()).instances[0]).toMatchObject({ healthy: true, failed: 0, done: 1, state: 'idle' });
   });
 });

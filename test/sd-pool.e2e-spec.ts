@@ -34,7 +34,7 @@ describe('SdPoolService (e2e, 2 SD simulators, one slot each)', () => {
     const jobs = Array.from({ length: JOBS }, (_, index) => pool.txt2img({ prompt: jobPrompt(index) }, `order[${index}]`));
 
     // Right after firing: two running, three waiting.
-    expect(pool.status().queued).toBe(JOBS - 2);
+    expect((await pool.status()).queued).toBe(JOBS - 2);
     const status = await request(testApp.app.getHttpServer()).get('/sd/status');
     expect(status.body).toMatchObject({ success: true, code: 0 });
     expect(status.body.data.queued).toBe(JOBS - 2);
@@ -64,7 +64,7 @@ describe('SdPoolService (e2e, 2 SD simulators, one slot each)', () => {
     const all = sims.sdEvents().sort((a, b) => a.start - b.start);
     expect(all.map((event) => jobIndex(event.prompt))).toEqual([0, 1, 2, 3, 4]);
     expect(all.every((event) => event.status === 200)).toBe(true);
-    expect(pool.status().queued).toBe(0);
+    expect((await pool.status()).queued).toBe(0);
   });
 
   it('gives up cancelled jobs: queued ones never reach an instance, running ones leave it healthy', async () => {
@@ -72,16 +72,16 @@ describe('SdPoolService (e2e, 2 SD simulators, one slot each)', () => {
     const running = [0, 1].map((index) => pool.txt2img({ prompt: jobPrompt(index) }, `cancel[${index}]`, cancel.signal));
     const queued = pool.txt2img({ prompt: jobPrompt(2) }, 'cancel[2]', cancel.signal);
     const unrelated = pool.txt2img({ prompt: jobPrompt(3) }, 'other[3]');
-    expect(pool.status().queued).toBe(2);
+    expect((await pool.status()).queued).toBe(2);
 
     cancel.abort();
     // The cancelled job left the queue at once; the other waits until an instance confirmed its interrupt.
-    expect(pool.status().queued).toBe(1);
+    expect((await pool.status()).queued).toBe(1);
     for (const job of [...running, queued]) await expect(job).rejects.toThrow(/cancelled/);
     // The job that was not cancelled still runs, on an instance that is still healthy.
     await expect(unrelated).resolves.toMatchObject({ image: expect.any(String) });
     expect(sims.sdEvents().map((event) => jobIndex(event.prompt))).not.toContain(2);
-    expect(pool.status().instances.every((instance) => instance.healthy && instance.failed === 0)).toBe(true);
+    expect((await pool.status()).instances.every((instance) => instance.healthy && instance.failed === 0)).toBe(true);
   });
 
   it("queues a generation's images together, slot by slot, behind the generations that came before", async () => {
@@ -106,12 +106,12 @@ describe('SdPoolService (e2e, 2 SD simulators, one slot each)', () => {
     const run = new AbortController();
     const scenes = [0, 1].map((slot) => pool.txt2img({ prompt: jobPrompt(30 + slot) }, `scenes[${slot}]`, run.signal, { slot, moreComing: true }));
     // Two instances are free, but the scenes wait for the products.
-    expect(pool.status().queued).toBe(2);
+    expect((await pool.status()).queued).toBe(2);
     await new Promise((resolve) => setTimeout(resolve, 10));
     expect(sims.sdEvents()).toEqual([]);
     const products = [0, 1].map((slot) => pool.txt2img({ prompt: jobPrompt(40 + slot) }, `products[${slot}]`, run.signal, { slot, moreComing: false }));
     // The last image step came: no more waiting.
-    expect(pool.status().queued).toBe(2);
+    expect((await pool.status()).queued).toBe(2);
     await Promise.all([...scenes, ...products]);
     const first = sims.sdEvents().sort((x, y) => x.start - y.start).slice(0, 2).map((event) => jobIndex(event.prompt));
     expect(first.sort()).toEqual([30, 40]);
@@ -134,7 +134,7 @@ describe('SdPoolService (e2e, 2 SD simulators, one slot each)', () => {
     expect(order.map((event) => jobIndex(event.prompt))).toEqual([1, 0, 2, 3]);
     expect(other.stats().maxConcurrent).toBe(1);
     // The failed instance is proved again by a probe image before the next test.
-    expect(await eventually(() => pool.status().instances.every((instance) => instance.healthy), 100)).toBe(true);
+    expect(await eventually(async () => (await pool.status()).instances.every((instance) => instance.healthy), 100)).toBe(true);
     expect(failing.events().at(-1)).toMatchObject({ outcome: 'ok', meta: { width: 64, height: 64, steps: 1 } });
   });
 });

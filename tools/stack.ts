@@ -1,7 +1,7 @@
 /**
  * Starts what the API needs on this machine — the local database (unless MONGODB_URI is
  * given), one GPT simulator, N Stable Diffusion simulators — and the API wired to them.
- * Used by `npm run demo` and `npm run bench`.
+ * Used by `npm run demo` and `npm run bench`; the cluster benchmark runs several API processes.
  */
 import { ChildProcess, spawn } from 'node:child_process';
 import { connect } from 'node:net';
@@ -25,6 +25,11 @@ export interface StackOptions {
   env?: Record<string, string>;
   /** Show the API's log on this terminal. */
   showApiLog?: boolean;
+  /**
+   * API processes sharing the database and the SD instances (default 1); more need `REDIS_URL`
+   * in `env`. The first listens on `apiPort`, the others on free ports.
+   */
+  apiNodes?: number;
 }
 
 export interface Stack {
@@ -33,6 +38,8 @@ export interface Stack {
   gpt: GptSimHandle;
   sd: SdSimHandle[];
   api: ChildProcess;
+  /** Every API process, the first being `apiUrl`/`api`. */
+  nodes: { url: string; process: ChildProcess }[];
   stop(): Promise<void>;
 }
 
@@ -90,26 +97,34 @@ export async function startStack(options: StackOptions): Promise<Stack> {
     SD_ENDPOINTS: sd.map((instance) => instance.url).join(','),
     ...options.env,
   };
-  const api = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
-    cwd: ROOT,
-    env,
-    stdio: ['ignore', options.showApiLog ? 'inherit' : 'ignore', 'inherit'],
-  });
-  const apiUrl = `http://127.0.0.1:${options.apiPort}`;
+  const ports = [options.apiPort];
+  while (ports.length < (options.apiNodes ?? 1)) ports.push(await freePort());
+  const nodes = ports.map((port) => ({
+    url: `http://127.0.0.1:${port}`,
+    process: spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', 'src/main.ts'], {
+      cwd: ROOT,
+      env: { ...env, PORT: String(port) },
+      stdio: ['ignore', options.showApiLog ? 'inherit' : 'ignore', 'inherit'],
+    }),
+  }));
   const stop = async () => {
-    if (api.exitCode === null) {
-      const exited = new Promise((r) => api.once('exit', r));
-      api.kill('SIGTERM');
-      await exited;
-    }
+    await Promise.all(
+      nodes.map(async ({ process: api }) => {
+        if (api.exitCode !== null || api.signalCode !== null) return;
+        const exited = new Promise((r) => api.once('exit', r));
+        api.kill('SIGTERM');
+        await exited;
+      }),
+    );
     await Promise.all([gpt.close(), ...sd.map((instance) => instance.close())]);
     await db?.stop();
   };
   try {
-    await waitForApi(apiUrl, api, 60000);
+    await Promise.all(nodes.map((node) => waitForApi(node.url, node.process, 60000)));
   } catch (error) {
     await stop();
     throw error;
   }
-  return { apiUrl, mongoUri, gpt, sd, api, stop };
+  const [{ url: apiUrl, process: api }] = nodes;
+  return { apiUrl, mongoUri, gpt, sd, api, nodes, stop };
 }

@@ -3,6 +3,7 @@ import type { GenerationConfig } from './generation.config';
 import type { GptConfig } from './gpt.config';
 import type { PromptsConfig } from './prompts.config';
 import type { RateLimitConfig } from './rate-limit.config';
+import type { RedisConfig } from './redis.config';
 import type { ResearchConfig } from './research.config';
 import type { SdConfig } from './sd.config';
 import type { ServerConfig } from './server.config';
@@ -14,6 +15,7 @@ export interface AllConfig {
   database: DatabaseConfig;
   gpt: GptConfig;
   sd: SdConfig;
+  redis: RedisConfig;
   generation: GenerationConfig;
   prompts: PromptsConfig;
   research: ResearchConfig;

@@ -4,6 +4,7 @@ import { generationConfig } from './generation.config';
 import { gptConfig } from './gpt.config';
 import { promptsConfig } from './prompts.config';
 import { rateLimitConfig } from './rate-limit.config';
+import { redisConfig } from './redis.config';
 import { researchConfig } from './research.config';
 import { sdConfig } from './sd.config';
 import { serverConfig } from './server.config';
@@ -15,6 +16,7 @@ export const CONFIG_NAMESPACES: readonly ConfigNamespace[] = [
   databaseConfig,
   gptConfig,
   sdConfig,
+  redisConfig,
   generationConfig,
   promptsConfig,
   researchConfig,

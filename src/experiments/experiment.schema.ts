@@ -67,6 +67,10 @@ export class Experiment {
   @Prop({ required: true })
   serviceVersion: string;
 
+  /** The API process that ran it; with several nodes, a running record whose node is gone was interrupted. */
+  @Prop()
+  nodeId?: string;
+
   @Prop({ type: MongooseSchema.Types.Mixed, default: {} })
   steps: Record<string, StepRecord>;
 
@@ -89,4 +93,5 @@ export type ExperimentRecord = Experiment & { _id: Types.ObjectId };
 export const ExperimentSchema = SchemaFactory.createForClass(Experiment);
 ExperimentSchema.index({ username: 1, _id: -1 });
 ExperimentSchema.index({ status: 1, startedAt: 1 });
+ExperimentSchema.index({ status: 1, nodeId: 1 });
 ExperimentSchema.index({ startedAt: 1 });

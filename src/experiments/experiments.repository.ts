@@ -57,6 +57,26 @@ export class ExperimentsRepository {
     return result.modifiedCount;
   }
 
+  /** The nodes that have records `running`. */
+  async runningNodeIds(): Promise<string[]> {
+    const ids = await this.experiments.distinct('nodeId', { status: 'running', nodeId: { $exists: true } }).exec();
+    return ids.filter((id): id is string => typeof id === 'string');
+  }
+
+  /**
+   * Marks the records left `running` by the nodes `nodeIds`, which are gone, and those of older
+   * versions (no node) started before `legacyBefore`; returns how many.
+   */
+  async markNodesInterrupted(nodeIds: string[], legacyBefore: Date): Promise<number> {
+    const result = await this.experiments
+      .updateMany(
+        { status: 'running', $or: [{ nodeId: { $in: nodeIds } }, { nodeId: { $exists: false }, startedAt: { $lt: legacyBefore } }] },
+        { $set: { status: 'interrupted', endedAt: new Date() } },
+      )
+      .exec();
+    return result.modifiedCount;
+  }
+
   /** Records older than `date` that still have stored images. */
   withImagesBefore(date: Date): Cursor<ExperimentRecord> {
     return this.experiments

@@ -3,6 +3,7 @@ import { ConfigType } from '@nestjs/config';
 import { Types } from 'mongoose';
 import pLimit from 'p-limit';
 import type { Readable } from 'node:stream';
+import { ClusterNode } from '../cluster/cluster-node.service';
 import { BusinessError, NotFoundError } from '../common/errors';
 import type { ImageMime, ProvedImage } from '../common/image-bytes';
 import { proveImageStream } from '../common/proved-image-stream';
@@ -71,16 +72,30 @@ export class ExperimentsService implements OnApplicationBootstrap, OnApplication
     private readonly images: ExperimentImageStore,
     private readonly health: RecordingHealth,
     @Inject(researchConfig.KEY) private readonly config: ConfigType<typeof researchConfig>,
+    private readonly node: ClusterNode,
   ) {}
 
-  /** Records left running by a process that stopped mid-generation can never finish. */
+  /**
+   * Records left running by a process that stopped mid-generation can never finish. Alone, every
+   * earlier process is gone; among several nodes, only the records of nodes whose heartbeat
+   * ended are, never those of nodes still running.
+   */
   async onApplicationBootstrap(): Promise<void> {
     try {
-      const count = await this.repository.markInterrupted(this.processStartedAt);
-      if (count) this.logger.warn(`Marked ${count} experiment(s) left running by an earlier process as interrupted`);
+      const count = this.node.clustered ? await this.markGoneNodesInterrupted() : await this.repository.markInterrupted(this.processStartedAt);
+      if (count) this.logger.warn(`Marked ${count} experiment(s) left running by a stopped process as interrupted`);
     } catch (error) {
       this.health.failed('marking interrupted experiments', error);
     }
+  }
+
+  private async markGoneNodesInterrupted(): Promise<number> {
+    const nodes = await this.repository.runningNodeIds();
+    const alive = await this.node.alive(nodes);
+    return this.repository.markNodesInterrupted(
+      nodes.filter((id) => !alive.has(id)),
+      this.processStartedAt,
+    );
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -142,6 +157,7 @@ export class ExperimentsService implements OnApplicationBootstrap, OnApplication
       startedAt,
       requests: 1,
       serviceVersion: SERVICE_VERSION,
+      nodeId: this.node.id,
       steps: {},
       images: [],
     });

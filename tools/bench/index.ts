@@ -1,11 +1,13 @@
 /**
- * `npm run bench [generation|paint]`: the generation benchmark, the drawing-state benchmark, or
- * both (the default). Each starts its own database, simulators and API, and stops them.
+ * `npm run bench [generation|cluster|paint]`: the generation benchmark, the shared pool with two
+ * API processes, the drawing-state benchmark, or all three (the default). Each starts its own
+ * database, simulators and API (and Redis), and stops them.
  */
+import { benchCluster } from './cluster';
 import { benchGeneration } from './generation';
 import { benchPaint } from './paint';
 
-const SECTIONS: Record<string, () => Promise<void>> = { generation: benchGeneration, paint: benchPaint };
+const SECTIONS: Record<string, () => Promise<void>> = { generation: benchGeneration, cluster: benchCluster, paint: benchPaint };
 
 async function main(): Promise<void> {
   const asked = process.argv.slice(2);

@@ -62,6 +62,11 @@ export class ExperimentSummaryDto {
   durationMs?: number;
   /** @example "0.1.0" */
   serviceVersion: string;
+  /**
+   * The API process (node) that ran it; absent in records of older versions.
+   * @example "api-1-4242-9f3a1c"
+   */
+  nodeId?: string;
   images: ImageRecordDto[];
   /**
    * Identical requests this run answered (duplicates share one run); absent in records of older versions.

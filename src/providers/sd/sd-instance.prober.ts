@@ -4,13 +4,12 @@ import { setMaxListeners } from 'node:events';
 import { sdConfig } from '../../config/sd.config';
 import type { SdInstance } from './sd-instance.state';
 import { controlTimeoutMs } from './sd-stall.policy';
-import { SdWebUiClient, WebUiProgress } from './sd-webui.client';
-import type { WebUiError } from './sd-webui.error';
+import { proveInstance } from './sd-instance.proof';
+import { SdWebUiClient } from './sd-webui.client';
 
 /**
- * Brings instances that were set aside back once they prove themselves: first checked
- * SD_RETRY_BACKOFF_MS after they were set aside, then every SD_PROBE_INTERVAL_MS. Answering
- * HTTP is not proof: the instance must be idle by its progress, then make a tiny image in time.
+ * Brings instances that were set aside back once they prove themselves (proveInstance): first
+ * checked SD_RETRY_BACKOFF_MS after they were set aside, then every SD_PROBE_INTERVAL_MS.
  */
 @Injectable()
 export class SdInstanceProber implements OnModuleDestroy {
@@ -56,34 +55,26 @@ export class SdInstanceProber implements OnModuleDestroy {
   }
 
   private async proves(instance: SdInstance): Promise<boolean> {
-    const options = { timeoutMs: controlTimeoutMs(this.config), signal: this.stopped.signal };
-    let progress: WebUiProgress;
-    try {
-      progress = await this.client.progress(instance.url, options);
-    } catch (error) {
-      instance.setAside('failing', `progress: ${(error as Error).message}`);
-      return false;
-    }
-    if (progress.busy || !instance.hasFreeSlot) {
-      // No test job piled onto a busy instance; a job that has not moved since the last look is stuck.
-      if (progress.busy && this.lastProgress.get(instance) === progress.marker) instance.setAside('stalled', 'a job makes no progress');
-      this.lastProgress.set(instance, progress.marker);
-      return false;
-    }
-    this.lastProgress.delete(instance);
-    instance.running += 1;
-    instance.probing();
-    try {
-      await this.client.probe(instance.url, options);
-      return true;
-    } catch (error) {
-      const failure = error as WebUiError;
-      instance.setAside(failure.timedOut ? 'stalled' : 'failing', `probe image: ${failure.message}`);
-      // The tiny job may still hold the GPU: stop it before the slot counts as free again.
-      if (failure.timedOut) await this.client.interrupt(instance.url, options).catch(() => undefined);
-      return false;
-    } finally {
-      instance.running -= 1;
-    }
+    const proof = await proveInstance(
+      this.client,
+      {
+        url: instance.url,
+        lastMarker: this.lastProgress.get(instance),
+        takeSlot: () => {
+          if (!instance.hasFreeSlot) return false;
+          instance.running += 1;
+          return true;
+        },
+        releaseSlot: () => {
+          instance.running -= 1;
+        },
+        setAside: (reason, error) => instance.setAside(reason, error),
+        probing: () => instance.probing(),
+      },
+      { timeoutMs: controlTimeoutMs(this.config), signal: this.stopped.signal },
+    );
+    if (!proof.proved && proof.marker !== undefined) this.lastProgress.set(instance, proof.marker);
+    else this.lastProgress.delete(instance);
+    return proof.proved;
   }
 }
