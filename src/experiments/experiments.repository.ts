@@ -57,20 +57,20 @@ export class ExperimentsRepository {
     return result.modifiedCount;
   }
 
-  /** The nodes that have records `running`. */
+  /** The nodes that have records `queued` or `running`. */
   async runningNodeIds(): Promise<string[]> {
-    const ids = await this.experiments.distinct('nodeId', { status: 'running', nodeId: { $exists: true } }).exec();
+    const ids = await this.experiments.distinct('nodeId', { status: { $in: ['queued', 'running'] }, nodeId: { $exists: true } }).exec();
     return ids.filter((id): id is string => typeof id === 'string');
   }
 
   /**
-   * Marks the records left `running` by the nodes `nodeIds`, which are gone, and those of older
-   * versions (no node) started before `legacyBefore`; returns how many.
+   * Marks the records left `queued` or `running` by the nodes `nodeIds`, which are gone, and
+   * those of older versions (no node) started before `legacyBefore`; returns how many.
    */
   async markNodesInterrupted(nodeIds: string[], legacyBefore: Date): Promise<number> {
     const result = await this.experiments
       .updateMany(
-        { status: 'running', $or: [{ nodeId: { $in: nodeIds } }, { nodeId: { $exists: false }, startedAt: { $lt: legacyBefore } }] },
+        { status: { $in: ['queued', 'running'] }, $or: [{ nodeId: { $in: nodeIds } }, { nodeId: { $exists: false }, startedAt: { $lt: legacyBefore } }] },
         { $set: { status: 'interrupted', endedAt: new Date() } },
       )
       .exec();
