@@ -10,6 +10,7 @@ import { Redis } from 'ioredis';
 import mongoose from 'mongoose';
 import { performance } from 'node:perf_hooks';
 import { freePort } from '../tools/ferretdb/launcher';
+import { collectSse, type SseEvent } from '../tools/sse';
 import { baseEnv, startApiProcess, stopApiProcess, type ApiProcess } from './support/api-process';
 import { startRedis, type TestRedis } from './support/redis';
 import { eventually, startSims, type Sims, type SimEvent } from './support/simulators';
@@ -69,6 +70,32 @@ async function research<T>(node: ApiProcess, path: string): Promise<T> {
   if (!body.success) throw new Error(`GET ${path}: ${response.status} ${body.message}`);
   return body.data;
 }
+
+interface Job {
+  jobId: string;
+  status: string;
+  error?: { code: number; message: string };
+}
+
+/** POST /jobs of a type-0 generation of `num` creatives on `node`; answers the jobId. */
+async function createJob(node: ApiProcess, task: string, num: number): Promise<string> {
+  const response = await fetch(`${node.url}/jobs`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json', 'X-InsPilot-User': 'job-user' },
+    body: JSON.stringify({ appid: 0, type: 0, prompts: { task, num } }),
+  });
+  const body = (await response.json()) as Envelope<{ jobId: string }>;
+  if (response.status !== 202) throw new Error(`POST /jobs: ${response.status} ${body.message}`);
+  return body.data.jobId;
+}
+
+async function jobCall(node: ApiProcess, id: string, method = 'GET'): Promise<{ status: number; body: Envelope<Job> }> {
+  const response = await fetch(`${node.url}/jobs/${id}`, { method });
+  return { status: response.status, body: (await response.json()) as Envelope<Job> };
+}
+
+const streamOf = (node: ApiProcess, id: string, headers: Record<string, string> = {}) => collectSse(`${node.url}/jobs/${id}/events`, { headers });
+const parsed = (events: SseEvent[]) => events.map((event) => ({ id: Number(event.id), event: event.event, data: JSON.parse(event.data) as unknown }));
 
 /** The real images asked of the simulators (probe images are 64×64). */
 const imagesOf = (events: SimEvent[]) => events.filter((event) => event.kind === 'txt2img' && event.meta.width !== 64);
@@ -210,6 +237,66 @@ describe('several API processes share one Stable Diffusion pool (e2e: 2 × src/m
     expect((await poolStatus(a)).instances[2]).toMatchObject({ healthy: true, state: 'idle' });
   });
 
+  describe('jobs', () => {
+    it('a job submitted on one node is read and streamed from the other, alike, and resumes after Last-Event-ID there', async () => {
+      // Slow enough images that B reads the job while it runs, even on a busy machine.
+      for (const sd of sims.sds) await sd.configure({ latencyMs: 1500 });
+      const jobId = await createJob(a, '跨节点的任务', 2);
+      const [onA, onB] = [streamOf(a, jobId), streamOf(b, jobId)];
+      // Read on B while A runs it: as its record says.
+      expect(await eventually(async () => (await jobCall(b, jobId)).body.data.status === 'running', 100)).toBe(true);
+
+      const [fromA, fromB] = await Promise.all([onA, onB]);
+      expect(fromB.status).toBe(200);
+      const events = parsed(fromB.events);
+      expect(events).toEqual(parsed(fromA.events));
+      expect(events.map((event) => event.id)).toEqual(events.map((_, index) => index + 1));
+      const names = events.map((event) => event.event);
+      for (const name of ['step', 'image', 'creative']) expect(names).toContain(name);
+      expect(names.filter((name) => name === 'image')).toHaveLength(2);
+      expect(names.at(-1)).toBe('done');
+      const image = events.find((event) => event.event === 'image')!.data as { image: string };
+      expect(image.image).toMatch(/^[A-Za-z0-9+/]{100,}=*$/);
+      const ended = await jobCall(b, jobId);
+      expect(ended.body.data).toMatchObject({ jobId, status: 'succeeded', data: (events.at(-1)!.data as { data: unknown }).data });
+
+      const rest = await streamOf(b, jobId, { 'Last-Event-ID': '3' });
+      expect(parsed(rest.events)).toEqual(events.slice(3));
+      expect(await streamOf(b, jobId, { 'Last-Event-ID': String(events.length) })).toMatchObject({ status: 204, events: [] });
+    });
+
+    it("DELETE on the other node cancels the job where it runs: its images stop and its record reads cancelled", async () => {
+      for (const sd of sims.sds) await sd.configure({ latencyMs: 30_000 });
+      const jobId = await createJob(a, '跨节点取消', 3);
+      const stream = streamOf(b, jobId);
+      expect(await eventually(() => sims.sds.every((sd) => sd.stats().inFlight === 1), 200)).toBe(true);
+
+      const at = performance.now();
+      const cancelled = await jobCall(b, jobId, 'DELETE');
+      expect(cancelled.status).toBe(200);
+      expect(cancelled.body.data).toMatchObject({
+        jobId,
+        status: 'cancelled',
+        error: { code: 1, message: `Generation cancelled by its caller: cancelled with DELETE /jobs/${jobId}` },
+      });
+      expect(performance.now() - at).toBeLessThan(5000);
+      // The images in flight were stopped, and no other was asked for.
+      expect(await eventually(() => sims.sds.every((sd) => sd.stats().inFlight === 0), 100)).toBe(true);
+      const asked = imagesOf(sims.sdEvents()).length;
+      await sleep(300);
+      expect(imagesOf(sims.sdEvents())).toHaveLength(asked);
+      expect(asked).toBe(3);
+      const events = parsed((await stream).events);
+      expect(events.at(-1)).toMatchObject({ event: 'failed', data: cancelled.body.data.error });
+      expect((await jobCall(a, jobId)).body.data).toMatchObject({ status: 'cancelled' });
+      expect(await research<{ status: string }>(b, `/experiments/${jobId}`)).toMatchObject({ status: 'cancelled' });
+
+      const again = await jobCall(b, jobId, 'DELETE');
+      expect({ status: again.status, success: again.body.success, data: again.body.data }).toEqual({ status: 409, success: false, data: null });
+      expect(again.body.message).toMatch(/already ended \(cancelled\)/);
+    });
+  });
+
   describe('when a node dies', () => {
     /** The image prompts each task's generation asks for (the simulators answer the same prompt the same way). */
     const prompts = new Map<string, Set<string>>();
@@ -304,6 +391,26 @@ describe('several API processes share one Stable Diffusion pool (e2e: 2 × src/m
 
       giveUp.abort();
       await running;
+    });
+  });
+
+  describe('jobs of a node that is gone', () => {
+    it('DELETE of a job whose node died answers it interrupted, as its record now reads', async () => {
+      await sims.resetAll();
+      for (const sd of sims.sds) await sd.configure({ latencyMs: 30_000 });
+      const doomed = await startNode();
+      const jobId = await createJob(doomed, '节点消失的任务', 1);
+      expect(await eventually(() => sims.sds.some((sd) => sd.stats().inFlight === 1), 200)).toBe(true);
+      await stopApiProcess(doomed, 'SIGKILL');
+      expect((await jobCall(b, jobId)).body.data).toMatchObject({ status: 'running' });
+      // Its heartbeat runs out.
+      await sleep(HEARTBEAT_TTL_MS + 200);
+
+      const answer = await jobCall(b, jobId, 'DELETE');
+      expect(answer.status).toBe(200);
+      expect(answer.body.data).toMatchObject({ jobId, status: 'interrupted', error: { code: expect.any(Number) } });
+      expect(await research<{ status: string }>(a, `/experiments/${jobId}`)).toMatchObject({ status: 'interrupted' });
+      for (const sd of sims.sds) await sd.configure({ latencyMs: 50 });
     });
   });
 

@@ -89,6 +89,12 @@ export class ExperimentsService implements OnApplicationBootstrap, OnApplication
     }
   }
 
+  /** Marks the records left queued or running by node `nodeId`, found gone, interrupted. */
+  async markNodeInterrupted(nodeId: string): Promise<number> {
+    // No legacy record (without a node) is touched: the epoch precedes them all.
+    return this.repository.markNodesInterrupted([nodeId], new Date(0));
+  }
+
   private async markGoneNodesInterrupted(): Promise<number> {
     const nodes = await this.repository.runningNodeIds();
     const alive = await this.node.alive(nodes);

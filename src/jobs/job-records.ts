@@ -60,6 +60,12 @@ export class JobRecords {
     };
   }
 
+  /** The job's status as its record says, and the node that runs (or ran) it. */
+  async owner(id: string): Promise<{ status: string; nodeId?: string }> {
+    const { status, nodeId } = await this.read(id);
+    return { status, nodeId };
+  }
+
   async replay(id: string): Promise<JobEvent[]> {
     const record = await this.read(id);
     const images = await this.images(record, ['generated', 'input']);

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { from } from 'rxjs';
+import { ClusterNode } from '../cluster/cluster-node.service';
 import { ConflictError, ServiceUnavailableError } from '../common/errors';
 import { GenerateRequest, GenerateService } from '../dispatch/generate.service';
 import { GenerationEngine } from '../engine/generation-engine.service';
@@ -8,11 +9,17 @@ import { describeError } from '../experiments/experiment-recorder';
 import { ExperimentsService } from '../experiments/experiments.service';
 import type { JobDto } from './dto/job.dto';
 import { DuplicateRuns } from './duplicate-runs';
+import { JobCancelChannel } from './job-cancel-channel';
 import { JobEvents, JobStream } from './job-events.service';
 import { jobFailure } from './job-failure';
 import { jobKey, Requester } from './job-key';
 import { JobRecords } from './job-records';
 import { RunningJob } from './running-job';
+
+/** How long a DELETE waits for the node running the job to record it cancelled. */
+const REMOTE_CANCEL_WAIT_MS = 10_000;
+const REMOTE_CANCEL_POLL_MS = 100;
+const ACTIVE = new Set(['queued', 'running']);
 
 /**
  * Runs every accepted generation as a job: its record is the job, its events go to JobEvents
@@ -32,7 +39,11 @@ export class JobsService {
     private readonly events: JobEvents,
     private readonly duplicates: DuplicateRuns,
     private readonly records: JobRecords,
-  ) {}
+    private readonly node: ClusterNode,
+    private readonly cancels: JobCancelChannel,
+  ) {
+    cancels.onCancel((id, reason) => this.running.get(id)?.cancel(reason));
+  }
 
   /**
    * The job of a POST /jobs: started, or the identical one in flight joined. Answers once
@@ -73,20 +84,43 @@ export class JobsService {
     };
   }
 
-  /** Cancels a job in flight and answers its view once its run has stopped; a job that already ended is a conflict. */
+  /**
+   * Cancels a job in flight and answers its view once its run has stopped; a job that already
+   * ended is a conflict. A job another node runs is cancelled there; one whose node is gone
+   * can never end, and is answered interrupted.
+   */
   async cancel(id: string): Promise<JobDto> {
+    const reason = `cancelled with DELETE /jobs/${id}`;
     const job = this.running.get(id);
-    if (!job) {
-      const { status } = await this.records.view(id);
-      if (status === 'queued' || status === 'running') {
-        // Its record says so, but no run of it is in flight here: another process runs it.
-        throw new ConflictError(`Job ${id} is not running in this process; it can only be cancelled where it runs.`);
-      }
-      throw new ConflictError(`Job ${id} has already ended (${status}); there is nothing to cancel.`);
+    if (job) {
+      job.cancel(reason);
+      await job.result.catch(() => undefined);
+      return this.records.view(id);
     }
-    job.cancel(`cancelled with DELETE /jobs/${id}`);
-    await job.result.catch(() => undefined);
-    return this.records.view(id);
+    const { status, nodeId } = await this.records.owner(id);
+    if (!ACTIVE.has(status)) throw new ConflictError(`Job ${id} has already ended (${status}); there is nothing to cancel.`);
+    if (!this.node.clustered || !nodeId || nodeId === this.node.id) {
+      throw new ConflictError(`Job ${id} is not running in this process; it can only be cancelled where it runs.`);
+    }
+    if (!(await this.node.isAlive(nodeId))) {
+      await this.experiments.markNodeInterrupted(nodeId);
+      return this.records.view(id);
+    }
+    await this.cancels.send(id, nodeId, reason);
+    return this.whenEnded(id);
+  }
+
+  /** The job's view once its record has left queued and running, waiting at most REMOTE_CANCEL_WAIT_MS. */
+  private async whenEnded(id: string): Promise<JobDto> {
+    const until = Date.now() + REMOTE_CANCEL_WAIT_MS;
+    for (;;) {
+      const view = await this.records.view(id);
+      if (!ACTIVE.has(view.status)) return view;
+      if (Date.now() >= until) {
+        throw new ServiceUnavailableError(`Job ${id} was asked to stop, but the node running it did not record it stopped within ${REMOTE_CANCEL_WAIT_MS} ms; read it again shortly.`);
+      }
+      await new Promise((resolve) => setTimeout(resolve, REMOTE_CANCEL_POLL_MS));
+    }
   }
 
   /** The job's events after `afterId`, live while it runs; once its live log is gone, replayed from its record. */
