@@ -446,6 +446,12 @@ describe('several API processes share one Stable Diffusion pool (e2e: 2 × src/m
         expect(body.message).toMatch(/Redis/);
         expect(ms).toBeGreaterThanOrEqual(REDIS_TIMEOUT_MS - 100);
         expect(ms).toBeLessThan(REDIS_TIMEOUT_MS + 3000);
+        // A job's event stream, kept in Redis, cannot be read either: a 503 naming it, at once.
+        const events = await fetch(`${b.url}/jobs/6746e0c2a1b2c3d4e5f60718/events`, { headers: { Accept: 'text/event-stream' } });
+        expect({ status: events.status, body: await events.json() }).toEqual({
+          status: 503,
+          body: { success: false, data: null, code: 3, message: expect.stringMatching(/events of job 6746e0c2a1b2c3d4e5f60718 .*Redis/) },
+        });
       } finally {
         await redis.start();
       }

@@ -3,6 +3,7 @@ import type { Redis } from 'ioredis';
 import { Observable } from 'rxjs';
 import type { GenerationConfig } from '../config/generation.config';
 import { whenReady } from '../cluster/redis-connection';
+import { ServiceUnavailableError } from '../common/errors';
 import { isFinal, JobEvent, JobEventData, JobEventName } from './job-event';
 import { JobEvents, JobStream } from './job-events.service';
 
@@ -76,7 +77,9 @@ export class RedisJobEvents extends JobEvents implements OnApplicationShutdown {
 
   async follow(jobId: string, afterId: number): Promise<JobStream | undefined> {
     const key = jobEventsKey(jobId);
-    const [last] = (await this.redis.xrevrange(key, '+', '-', 'COUNT', 1)) as Entry[];
+    const [last] = (await this.redis.xrevrange(key, '+', '-', 'COUNT', 1).catch(() => {
+      throw new ServiceUnavailableError(`The events of job ${jobId} are kept in Redis, which does not answer; try again shortly.`);
+    })) as Entry[];
     if (!last) return undefined;
     const lastEvent = toEvent(last);
     const ended = lastEvent !== undefined && isFinal(lastEvent);
