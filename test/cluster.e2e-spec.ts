@@ -257,6 +257,8 @@ describe('several API processes share one Stable Diffusion pool (e2e: 2 × src/m
       expect(names.at(-1)).toBe('done');
       const image = events.find((event) => event.event === 'image')!.data as { image: string };
       expect(image.image).toMatch(/^[A-Za-z0-9+/]{100,}=*$/);
+      // The record is written beside the run, so on another node it may read `running` a moment after `done`.
+      expect(await eventually(async () => (await jobCall(b, jobId)).body.data.status !== 'running', 100)).toBe(true);
       const ended = await jobCall(b, jobId);
       expect(ended.body.data).toMatchObject({ jobId, status: 'succeeded', data: (events.at(-1)!.data as { data: unknown }).data });
 
