@@ -2,7 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { Request, Response } from 'express';
 import { fail } from './envelope';
 import { AppError } from './errors';
-import { isDatabaseUnreachable } from './mongo-errors';
+import { isDatabaseUnavailable } from './mongo-errors';
 import { requestId } from './request-id';
 import { ResultCode } from './result-code';
 
@@ -55,7 +55,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
       return { status: exception.status, code: exception.code, message: exception.message };
     }
     if (exception instanceof HttpException) return this.mapHttpException(exception, request);
-    if (isDatabaseUnreachable(exception)) {
+    if (isDatabaseUnavailable(exception)) {
       this.logger.error(`${request.method} ${request.url}: database unavailable: ${(exception as Error).message}`);
       return {
         status: HttpStatus.SERVICE_UNAVAILABLE,

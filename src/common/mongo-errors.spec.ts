@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import { isDatabaseUnreachable, withWriteRetry } from './mongo-errors';
+import { isDatabaseUnavailable, isDatabaseUnreachable, withWriteRetry } from './mongo-errors';
 
 // The driver mongoose runs, as mongoose exports it.
 const { MongoNetworkError, MongoOperationTimeoutError, MongoServerClosedError, MongoServerError, MongoServerSelectionError } = mongoose.mongo;
@@ -65,5 +65,14 @@ describe('isDatabaseUnreachable', () => {
     ['not an error', null],
   ])('does not count %s', (_what, error) => {
     expect(isDatabaseUnreachable(error)).toBe(false);
+  });
+});
+
+describe('isDatabaseUnavailable', () => {
+  it('counts a server answering "not now" (shutting down, busy) as well as an unreachable one', () => {
+    expect(isDatabaseUnavailable(new MongoServerError({ message: 'interrupted at shutdown', code: 11600 }))).toBe(true);
+    expect(isDatabaseUnavailable(Object.assign(new Error('(SQLITE_BUSY) database is locked'), { code: 1 }))).toBe(true);
+    expect(isDatabaseUnavailable(new MongoNetworkError('connection 3 to 127.0.0.1:27017 closed'))).toBe(true);
+    expect(isDatabaseUnavailable(new MongoServerError({ message: 'E11000 duplicate key error', code: 11000 }))).toBe(false);
   });
 });

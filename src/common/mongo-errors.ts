@@ -39,6 +39,14 @@ export function isTransientWriteError(error: unknown): boolean {
   return typeof e.message === 'string' && /SQLITE_BUSY|database is locked/i.test(e.message);
 }
 
+/**
+ * Whether the database cannot serve the request now, though it may in a moment: unreachable,
+ * or answering "not now" (restarting, stepping down, busy). Answered 503, never 500.
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  return isDatabaseUnreachable(error) || isTransientWriteError(error);
+}
+
 /** The values of a refused write that will not pass on a retry (duplicate key, invalid document). */
 export function isValueRefusal(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;

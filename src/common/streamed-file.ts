@@ -2,7 +2,7 @@ import { Logger, StreamableFile } from '@nestjs/common';
 import type { StreamableFileOptions } from '@nestjs/common/file-stream/interfaces/streamable-options.interface';
 import type { Readable } from 'node:stream';
 import { fail } from './envelope';
-import { isDatabaseUnreachable } from './mongo-errors';
+import { isDatabaseUnavailable } from './mongo-errors';
 import { ResultCode } from './result-code';
 
 const logger = new Logger('StreamedFile');
@@ -17,7 +17,7 @@ export function streamedFile(stream: Readable, options: StreamableFileOptions): 
     .setErrorHandler((error, response) => {
       if (response.destroyed) return;
       if (response.headersSent) return response.destroy?.(error);
-      const unreachable = isDatabaseUnreachable(error);
+      const unreachable = isDatabaseUnavailable(error);
       response.statusCode = unreachable ? 503 : 500;
       const message = unreachable ? 'The database is unavailable; try again shortly.' : 'The download failed; try again.';
       response.send(JSON.stringify(fail(ResultCode.Internal, message)));
