@@ -13,6 +13,8 @@ import { DispatchModule } from './dispatch/dispatch.module';
 import { ExperimentsModule } from './experiments/experiments.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { metricsConfig } from './config/metrics.config';
 import { UsersModule } from './users/users.module';
 
 /** The generation apps are the modules imported here (`nest g app` adds one); the rest of the service comes with `forRoot`. */
@@ -26,6 +28,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(environment),
+        MetricsModule.forRoot({ route: environment.config(metricsConfig).enabled }),
         ClusterModule,
         DatabaseModule,
         RateLimitModule,

@@ -9,6 +9,7 @@ import { jsonShapeMiddleware } from './common/json-shape.middleware';
 import type { AllConfig } from './config/config.type';
 import type { Environment } from './config/environment';
 import { setUpDocs } from './docs/api-docs';
+import { HttpMetrics } from './metrics/http.metrics';
 
 /**
  * Applies the HTTP set-up of the service: client addresses, protective headers, CORS, body
@@ -20,6 +21,8 @@ export async function configureApp(app: NestExpressApplication): Promise<NestExp
   const server = config.get('server', { infer: true });
   // The rate limits count `request.ip`: behind a proxy, only the proxies named here are believed.
   app.set('trust proxy', server.trustProxy);
+  // Measured from arrival, so refused bodies and unknown routes count too.
+  app.use(app.get(HttpMetrics).middleware);
   // Headers first, so every answer carries them, refusals of the body included.
   app.use(
     helmet({

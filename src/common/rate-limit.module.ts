@@ -1,14 +1,14 @@
 import { ExecutionContext, Module } from '@nestjs/common';
 import { APP_GUARD, Reflector } from '@nestjs/core';
-import { ThrottlerGuard, ThrottlerModule, ThrottlerModuleOptions } from '@nestjs/throttler';
+import { ThrottlerModule, ThrottlerModuleOptions } from '@nestjs/throttler';
 import { RateLimitConfig, rateLimitConfig } from '../config/rate-limit.config';
-import { RATE_LIMIT_GROUP, RateLimitGroup } from './rate-limit.decorator';
+import { rateLimitGroup } from './rate-limit.decorator';
+import { RateLimitGuard } from './rate-limit.guard';
 
 const SETTING = { default: 'RATE_LIMIT', generate: 'RATE_LIMIT_GENERATE' } as const;
 
 function rateLimitOptions(config: RateLimitConfig, reflector: Reflector): ThrottlerModuleOptions {
-  const group = (context: ExecutionContext): RateLimitGroup | 'default' =>
-    reflector.getAllAndOverride<RateLimitGroup | undefined>(RATE_LIMIT_GROUP, [context.getHandler(), context.getClass()]) ?? 'default';
+  const group = (context: ExecutionContext) => rateLimitGroup(reflector, context);
   const limit = (context: ExecutionContext) => (group(context) === 'generate' ? config.generate : config.default);
   return {
     throttlers: [{ ttl: config.windowMs, limit }],
@@ -29,6 +29,6 @@ function rateLimitOptions(config: RateLimitConfig, reflector: Reflector): Thrott
  */
 @Module({
   imports: [ThrottlerModule.forRootAsync({ inject: [rateLimitConfig.KEY, Reflector], useFactory: rateLimitOptions })],
-  providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],
+  providers: [{ provide: APP_GUARD, useClass: RateLimitGuard }],
 })
 export class RateLimitModule {}

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { generationConfig } from '../config/generation.config';
+import { GenerationMetrics, GenerationSummary } from '../metrics/generation.metrics';
 import { GptService } from '../providers/gpt/gpt.service';
 import { SdPoolService } from '../providers/sd/sd-pool.service';
 import { ImageStyleService } from '../prompts/image-style.service';
@@ -40,6 +41,7 @@ export class GenerationEngine {
     sd: SdPoolService,
     prompts: PromptService,
     styles: ImageStyleService,
+    private readonly metrics: GenerationMetrics,
     @Inject(generationConfig.KEY) private readonly config: ConfigType<typeof generationConfig>,
   ) {
     this.providers = { gpt, sd, prompts, styles };
@@ -52,6 +54,7 @@ export class GenerationEngine {
     { username, recorder, signal, observer }: RunOptions,
   ): Promise<O> {
     let tracker: CreativeTracker<I> | undefined;
+    let failure: Error | undefined;
     const run = new GenerationRun(pipeline.graph, this.providers, recorder, this.config.deadlineMs, signal, (event) => {
       observer?.(event);
       if (event.type === 'image') tracker?.imageMade(event.step, event.index, event.image);
@@ -59,10 +62,10 @@ export class GenerationEngine {
     if (observer && pipeline.creatives) {
       tracker = new CreativeTracker(pipeline.creatives, input, (index, creative) => run.notify({ type: 'creative', index, creative }));
     }
-    const what = `${app.name} type ${pipeline.type} (${pipeline.name})${username ? ` for ${username}` : ''}`;
+    const ended = this.metrics.started(app.name, pipeline.type);
     const started = Date.now();
     try {
-      const output = await run.execute(async () => {
+      return await run.execute(async () => {
         // Typed per graph where a pipeline declares them (step-graph); run here by step name.
         const handlers = pipeline.steps(input) as StepInputs<GraphSpec>;
         const results = await executeGraph(pipeline.graph, async (step, done) => {
@@ -72,11 +75,32 @@ export class GenerationEngine {
         });
         return pipeline.result(results as StepResults<G>, input);
       });
-      this.logger.log(`${what} answered in ${Date.now() - started} ms`);
-      return output;
     } catch (error) {
-      this.logger.log(`${what} failed after ${Date.now() - started} ms: ${(error as Error).message}`);
+      failure = error as Error;
       throw error;
+    } finally {
+      const summary: GenerationSummary = {
+        app: app.name,
+        appId: app.id,
+        type: pipeline.type,
+        pipeline: pipeline.name,
+        status: run.status ?? 'failed',
+        durationMs: Date.now() - started,
+        ...run.tally,
+      };
+      ended(summary);
+      this.logSummary(summary, username, failure);
     }
+  }
+
+  /** One line per generation, with its figures as fields for whoever reads the logs as data. */
+  private logSummary(summary: GenerationSummary, username: string | undefined, failure: Error | undefined): void {
+    const { app, type, pipeline, status, durationMs, imagesMade, imagesFailed, tokens } = summary;
+    const images = imagesMade + imagesFailed ? `, ${imagesMade} image(s) made, ${imagesFailed} failed` : '';
+    const why = failure && status !== 'cancelled' ? `: ${failure.message}` : '';
+    const msg = `${app} type ${type} (${pipeline})${username ? ` for ${username}` : ''} ${status} in ${durationMs} ms${images}, ${tokens.total} GPT tokens${why}`;
+    const line = { msg, generation: summary, ...(username ? { username } : {}) };
+    if (status === 'failed') this.logger.warn(line);
+    else this.logger.log(line);
   }
 }

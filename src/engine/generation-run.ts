@@ -1,16 +1,24 @@
 import { Logger } from '@nestjs/common';
 import { setMaxListeners } from 'node:events';
 import { AttemptFailure, CancelledError, GenerationCancelledError, Provider, ProviderError } from '../common/errors';
-import type { GptAnswer, GptService } from '../providers/gpt/gpt.service';
+import type { GptAnswer, GptService, TokenUsage } from '../providers/gpt/gpt.service';
 import type { SdPoolService } from '../providers/sd/sd-pool.service';
 import type { ImageStyleService } from '../prompts/image-style.service';
 import type { PromptService } from '../prompts/prompt.service';
 import { normalizeAnswer, splitItems } from './list-parser';
 import type { ImageOutcome, MadeImage } from './made-image';
-import type { RunRecorder } from './run-recorder';
+import type { RunRecorder, RunStatus } from './run-recorder';
 import type { RunEvent, RunObserver } from './run-events';
 import type { GraphSpec, ListStepInput, SdStepInput, StepResult, StepSpec, TextStepInput } from './step-graph';
 import type { StepTrace } from './step-trace.dto';
+
+/** What a run made and spent, for its summary line and the metrics. */
+export interface RunTally {
+  imagesMade: number;
+  /** Images left out of the answer: failed, or cut by the deadline. */
+  imagesFailed: number;
+  tokens: TokenUsage;
+}
 
 export interface RunProviders {
   gpt: GptService;
@@ -43,6 +51,9 @@ export class GenerationRun {
   private cancelledByCaller?: GenerationCancelledError;
   /** The image steps that have asked for their images. */
   private readonly imageStepsAsked = new Set<string>();
+  readonly tally: RunTally = { imagesMade: 0, imagesFailed: 0, tokens: { prompt: 0, completion: 0, total: 0 } };
+  /** How the run ended, once it has. */
+  status?: RunStatus;
 
   constructor(
     private readonly graph: GraphSpec,
@@ -84,13 +95,15 @@ export class GenerationRun {
     } catch (error) {
       this.cancel.abort();
       const failure = this.cancelledByCaller ?? (error as Error);
-      await this.recorder.finished(this.cancelledByCaller ? 'cancelled' : 'failed', failure);
+      this.status = this.cancelledByCaller ? 'cancelled' : 'failed';
+      await this.recorder.finished(this.status, failure);
       throw failure;
     } finally {
       clearTimeout(deadline);
       this.callerSignal?.removeEventListener('abort', onCallerAbort);
     }
-    await this.recorder.finished(this.imagesMissing ? 'partly-succeeded' : 'succeeded', undefined, result);
+    this.status = this.imagesMissing ? 'partly-succeeded' : 'succeeded';
+    await this.recorder.finished(this.status, undefined, result);
     return result;
   }
 
@@ -145,6 +158,7 @@ export class GenerationRun {
           const image: MadeImage = await this.providers.sd.txt2img(request, `${name}[${index}]`, this.cancel.signal, { slot: index, moreComing });
           image.imageId = await this.recorder.imageMade({ step: name, index, image });
           this.notify({ type: 'image', step: name, index, image });
+          this.tally.imagesMade += 1;
           return { ok: true, image };
         } catch (error) {
           const cutByDeadline = error instanceof CancelledError && this.deadlinePassed;
@@ -154,6 +168,7 @@ export class GenerationRun {
           trace.attempts.push({ attempt: trace.attempts.length + 1, reason: `image ${index}: ${reason}`, at: new Date().toISOString() });
           this.logger.warn(`Image ${index} of step "${name}" not made: ${reason}`);
           this.imagesMissing = true;
+          this.tally.imagesFailed += 1;
           return { ok: false, error: cutByDeadline ? this.pastDeadline('Image', name, 'sd') : (error as Error) };
         }
       }),
@@ -194,6 +209,7 @@ export class GenerationRun {
         trace.model = answer.model;
         trace.rawOutput = answer.text;
         trace.tokens = addTokens(trace.tokens, answer.usage);
+        this.tally.tokens = addTokens(this.tally.tokens, answer.usage);
         const items = accept(answer, trace);
         if (items) {
           trace.items = items;

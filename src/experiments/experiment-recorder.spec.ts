@@ -1,5 +1,7 @@
 import { HealthIndicatorService } from '@nestjs/terminus';
 import { Logger } from '@nestjs/common';
+import { Registry } from 'prom-client';
+import { RecordMetrics } from '../metrics/record.metrics';
 import { GenerationCancelledError, ProviderError } from '../common/errors';
 import { isProvedImage, ProvedImage, readImageDataUrl } from '../common/image-bytes';
 import type { StepTrace } from '../engine/step-trace.dto';
@@ -94,7 +96,7 @@ describe('ExperimentRecorder when the database refuses its writes', () => {
   beforeEach(() => {
     expect(isProvedImage(proved)).toBe(true);
     jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
-    health = new RecordingHealth(new HealthIndicatorService());
+    health = new RecordingHealth(new HealthIndicatorService(), new RecordMetrics(new Registry()));
   });
 
   afterEach(() => jest.restoreAllMocks());
@@ -182,7 +184,7 @@ describe('ExperimentRecorder when the database refuses its writes', () => {
 describe('ExperimentRecorder: a job\'s status and requests', () => {
   it('leaves queued when the run starts, counts the requests it answers, and ends cancelled with the reason', async () => {
     const repository = new MemoryRepository();
-    const health = new RecordingHealth(new HealthIndicatorService());
+    const health = new RecordingHealth(new HealthIndicatorService(), new RecordMetrics(new Registry()));
     const openedAt = new Date(Date.now() - 1000);
     const recorder = new ExperimentRecorder('exp1', openedAt, repository as unknown as ExperimentsRepository, {} as ExperimentImageStore, health);
     await expect(recorder.open({ status: 'queued', startedAt: openedAt, createdAt: openedAt, requests: 1 })).resolves.toBe(true);
@@ -217,7 +219,7 @@ describe('ExperimentRecorder: a job\'s status and requests', () => {
       }
       throw Object.assign(new Error('E11000 duplicate key error'), { code: 11000 });
     };
-    const health = new RecordingHealth(new HealthIndicatorService());
+    const health = new RecordingHealth(new HealthIndicatorService(), new RecordMetrics(new Registry()));
     const recorder = new ExperimentRecorder('exp1', new Date(), repository as unknown as ExperimentsRepository, {} as ExperimentImageStore, health);
     await expect(recorder.open({ status: 'queued' })).resolves.toBe(true);
     recorder.started(new Date());
@@ -232,7 +234,7 @@ describe('ExperimentRecorder: a job\'s status and requests', () => {
     jest.spyOn(Logger.prototype, 'error').mockImplementation(() => undefined);
     const repository = new MemoryRepository();
     repository.failing = true;
-    const health = new RecordingHealth(new HealthIndicatorService());
+    const health = new RecordingHealth(new HealthIndicatorService(), new RecordMetrics(new Registry()));
     const recorder = new ExperimentRecorder('exp1', new Date(), repository as unknown as ExperimentsRepository, {} as ExperimentImageStore, health);
     void recorder.open({ status: 'queued' });
     await expect(recorder.opened).resolves.toBe(false);

@@ -8,6 +8,7 @@ import { ExperimentsRepository } from './experiments.repository';
 import { ExperimentsService } from './experiments.service';
 import { ExperimentExportService } from './export/experiment-export.service';
 import { ImageRetentionService } from './image-retention.service';
+import { RecordBacklogGauges } from './record-backlog.gauges';
 import { RecordingHealth } from './recording-health';
 import { ResearchApiKeyGuard } from './research-api-key.guard';
 import { UsersExperimentsController } from './users-experiments.controller';
@@ -23,6 +24,7 @@ import { UsersExperimentsController } from './users-experiments.controller';
     ExperimentExportService,
     ImageRetentionService,
     RecordingHealth,
+    RecordBacklogGauges,
     ResearchApiKeyGuard,
   ],
   exports: [ExperimentsService, RecordingHealth],

@@ -104,6 +104,11 @@ export class ExperimentsService implements OnApplicationBootstrap, OnApplication
     );
   }
 
+  /** How far recording lags: writes waiting for or holding a slot, and finished runs whose record is not yet written. */
+  backlog(): { writes: number; unwrittenRecords: number } {
+    return { writes: this.writeSlots.activeCount + this.writeSlots.pendingCount, unwrittenRecords: this.pending.size };
+  }
+
   async onApplicationShutdown(): Promise<void> {
     await this.flushed(this.pending.all());
   }

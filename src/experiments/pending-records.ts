@@ -49,6 +49,10 @@ export class PendingRecords {
     return [...this.pending.values()].filter((record) => matches(record, filter)).map((record) => record.flushing);
   }
 
+  get size(): number {
+    return this.pending.size;
+  }
+
   all(): Promise<void>[] {
     return [...this.pending.values()].map((record) => record.flushing);
   }

@@ -6,6 +6,7 @@ import type { ChatCompletionContentPart } from 'openai/resources/chat/completion
 import pLimit from 'p-limit';
 import { AttemptFailure, CancelledError, ProviderError } from '../../common/errors';
 import { gptConfig } from '../../config/gpt.config';
+import { GptCallOutcome, GptMetrics } from '../../metrics/gpt.metrics';
 import { gatherAnswer } from './answer-stream';
 import { OPENAI_CLIENT } from './gpt-client.provider';
 import { retryAfterMs } from './retry-after';
@@ -48,6 +49,11 @@ interface TryFailure {
 const RETRYABLE_STATUS = new Set([408, 409, 429]);
 const STATUS_OF: Record<TryFailure['kind'], number> = { unreachable: 503, timeout: 504, refused: 502 };
 
+function callOutcome(error: unknown): GptCallOutcome {
+  if (error instanceof CancelledError) return 'cancelled';
+  return error instanceof ProviderError && error.status === STATUS_OF.timeout ? 'timed_out' : 'failed';
+}
+
 /** "Connection error." says little; the system's code (ECONNREFUSED, ECONNRESET …) says what happened. */
 function connectionReason(error: APIConnectionError): string {
   const code = (error.cause as { cause?: { code?: unknown } } | undefined)?.cause?.code;
@@ -69,12 +75,13 @@ export class GptService {
   constructor(
     @Inject(OPENAI_CLIENT) private readonly client: OpenAI,
     @Inject(gptConfig.KEY) private readonly config: ConfigType<typeof gptConfig>,
+    private readonly metrics: GptMetrics,
   ) {
     this.limit = pLimit(config.concurrency);
   }
 
   chat(prompt: string, options: GptCallOptions): Promise<GptAnswer> {
-    return this.complete(prompt, options.model ?? this.config.chatModel, options);
+    return this.measured('chat', prompt, options.model ?? this.config.chatModel, options);
   }
 
   /** A completion that also sees `images` (data URLs or http URLs), in order. */
@@ -83,7 +90,33 @@ export class GptService {
       { type: 'text', text: prompt },
       ...images.map((url): ChatCompletionContentPart => ({ type: 'image_url', image_url: { url } })),
     ];
-    return this.complete(content, options.model ?? this.config.visionModel, options);
+    return this.measured('vision', content, options.model ?? this.config.visionModel, options);
+  }
+
+  /** A call as the metrics see it: its whole time, tries and waits included, and how it ended. */
+  private async measured(
+    kind: 'chat' | 'vision',
+    content: string | ChatCompletionContentPart[],
+    model: string,
+    options: GptCallOptions,
+  ): Promise<GptAnswer> {
+    const started = Date.now();
+    let failedTries = 0;
+    const counting: GptCallOptions = {
+      ...options,
+      onFailedTry: (failure) => {
+        failedTries += 1;
+        options.onFailedTry?.(failure);
+      },
+    };
+    try {
+      const answer = await this.complete(content, model, counting);
+      this.metrics.called(kind, failedTries ? 'retried' : 'ok', Date.now() - started, answer.usage);
+      return answer;
+    } catch (error) {
+      this.metrics.called(kind, callOutcome(error), Date.now() - started);
+      throw error;
+    }
   }
 
   /**

@@ -8,6 +8,8 @@ import { SD_INSTANCES } from './sd-instances.provider';
 import { controlTimeoutMs, RecentDurations, stallThresholdMs } from './sd-stall.policy';
 import { SdWebUiClient, WebUiImage } from './sd-webui.client';
 import { WebUiError } from './sd-webui.error';
+import { tryOutcome } from './sd-try-outcome';
+import { SdMetrics } from '../../metrics/sd.metrics';
 import type { SdImage, SdRequest } from './sd.types';
 
 /** One try of a job on one instance. */
@@ -21,6 +23,7 @@ interface Attempt {
   /** Why it did not make the image (stalled, failed, or both); unset while it may still succeed. */
   reason?: string;
   failedAt?: string;
+  stalled?: boolean;
   /** Settles once the instance was told to stop the job we gave up; its slot stays taken until then. */
   interrupted: Promise<void>;
 }
@@ -93,6 +96,7 @@ export class SdJobScheduler implements OnModuleDestroy {
     private readonly client: SdWebUiClient,
     private readonly prober: SdInstanceProber,
     @Inject(sdConfig.KEY) private readonly config: ConfigType<typeof sdConfig>,
+    private readonly metrics: SdMetrics,
   ) {}
 
   get queued(): number {
@@ -217,6 +221,7 @@ export class SdJobScheduler implements OnModuleDestroy {
       .then((outcome) => {
         // The slot is free before the caller hears of the outcome, and given to the next job after.
         instance.running -= 1;
+        this.metrics.tried(instance.name, tryOutcome(attempt, outcome), Date.now() - attempt.startedAt);
         if (outcome instanceof WebUiError) this.failed(attempt, outcome);
         else this.succeeded(attempt, outcome);
         this.dispatch();
@@ -268,6 +273,7 @@ export class SdJobScheduler implements OnModuleDestroy {
   private stalled(attempt: Attempt, limitMs: number): void {
     const { job, instance } = attempt;
     if (job.done) return;
+    attempt.stalled = true;
     this.noteFailure(attempt, `stalled: no image after ${limitMs} ms`);
     this.setAside(instance, 'stalled', attempt.reason!);
     job.avoid.add(instance);

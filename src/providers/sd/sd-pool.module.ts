@@ -11,6 +11,7 @@ import { sdDefaultsProvider } from './sd-defaults.provider';
 import { SdInstanceProber } from './sd-instance.prober';
 import { sdInstancesProvider } from './sd-instances.provider';
 import { SdJobScheduler } from './sd-job.scheduler';
+import { SdPoolGauges } from './sd-pool.gauges';
 import { SdPoolService } from './sd-pool.service';
 import { SdWebUiClient } from './sd-webui.client';
 
@@ -37,6 +38,7 @@ import { SdWebUiClient } from './sd-webui.client';
       inject: [ClusterNode, LocalSdPool, ClusterSdPool],
       useFactory: (node: ClusterNode, local: LocalSdPool, cluster: ClusterSdPool): SdPoolService => (node.clustered ? cluster : local),
     },
+    SdPoolGauges,
   ],
   exports: [SdPoolService],
 })

@@ -7,6 +7,7 @@ import { connectionOptions, whenReady } from '../../../cluster/redis-connection'
 import { CancelledError, ProviderError } from '../../../common/errors';
 import { redisConfig } from '../../../config/redis.config';
 import { sdConfig } from '../../../config/sd.config';
+import { SdMetrics } from '../../../metrics/sd.metrics';
 import { SD_DEFAULTS, type SdDefaults } from '../sd-defaults.provider';
 import { SdPoolService } from '../sd-pool.service';
 import type { SdPoolStatusDto } from '../sd-status.dto';
@@ -78,6 +79,7 @@ export class ClusterSdPool extends SdPoolService implements OnModuleInit, OnModu
     @Inject(sdConfig.KEY) private readonly config: ConfigType<typeof sdConfig>,
     @Inject(redisConfig.KEY) private readonly shared: ConfigType<typeof redisConfig>,
     @Inject(SD_DEFAULTS) defaults: SdDefaults,
+    private readonly metrics: SdMetrics,
   ) {
     super(defaults);
   }
@@ -228,6 +230,7 @@ export class ClusterSdPool extends SdPoolService implements OnModuleInit, OnModu
         redisTimeoutMs: this.shared.timeoutMs,
         pollMs: Math.min(200, renewEveryMs(this.shared.leaseTtlMs)),
         logger: this.logger,
+        metrics: this.metrics,
         isAlive: (id) => this.node.isAlive(id),
       },
       jobId,

@@ -5,6 +5,8 @@ import type { SetAsideReason } from '../sd-instance.state';
 import { controlTimeoutMs, RecentDurations, stallThresholdMs } from '../sd-stall.policy';
 import type { SdWebUiClient, WebUiImage } from '../sd-webui.client';
 import { WebUiError } from '../sd-webui.error';
+import { tryOutcome } from '../sd-try-outcome';
+import type { SdMetrics } from '../../../metrics/sd.metrics';
 import type { SdRequest } from '../sd.types';
 import type { SdSharedHealth, PoolInstance } from './sd-shared-health';
 import type { Grant, SdSlotLeases } from './sd-slot-leases';
@@ -29,6 +31,7 @@ export interface RunContext {
   /** Whether a node is still running (its heartbeat lasts). */
   isAlive(nodeId: string): Promise<boolean>;
   logger: Logger;
+  metrics: SdMetrics;
 }
 
 /** One try of the image on one instance. */
@@ -41,6 +44,7 @@ interface Attempt {
   stallTimer?: NodeJS.Timeout;
   reason?: string;
   failedAt?: string;
+  stalled?: boolean;
   /** Settles once the instance was told to stop the try we gave up; its slot stays taken until then. */
   interrupted: Promise<void>;
 }
@@ -168,6 +172,7 @@ export class ClusterImageRun {
         await attempt.interrupted;
         return error;
       });
+    this.context.metrics.tried(instance.name, tryOutcome(attempt, outcome), Date.now() - attempt.startedAt);
     // The slot is free before the outcome is handled, and given to the next image after.
     await this.context.leases.release(attempt.lease).catch(() => undefined);
     // This node's own waiters need not wait for the release to come back through Redis.
@@ -205,6 +210,7 @@ export class ClusterImageRun {
   /** Running far past its instance's normal time: the instance is set aside and the image hedged elsewhere. */
   private stalled(attempt: Attempt, limitMs: number): void {
     if (this.done) return;
+    attempt.stalled = true;
     void (async () => {
       await this.noteFailure(attempt, `stalled: no image after ${limitMs} ms`);
       await this.setAside(attempt.instance, 'stalled', attempt.reason!);
