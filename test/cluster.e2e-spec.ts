@@ -11,6 +11,7 @@ import mongoose from 'mongoose';
 import { performance } from 'node:perf_hooks';
 import { freePort } from '../tools/ferretdb/launcher';
 import { collectSse, type SseEvent } from '../tools/sse';
+import { parseExposition, sum, type Scrape } from './support/prometheus';
 import { baseEnv, startApiProcess, stopApiProcess, type ApiProcess } from './support/api-process';
 import { startRedis, type TestRedis } from './support/redis';
 import { eventually, startSims, type Sims, type SimEvent } from './support/simulators';
@@ -63,6 +64,16 @@ async function poolStatus(node: ApiProcess): Promise<PoolStatus> {
   if (!body.success) throw new Error(`/sd/status on ${node.url}: ${body.message}`);
   return body.data;
 }
+
+async function metricsOf(node: ApiProcess): Promise<Scrape> {
+  const response = await fetch(`${node.url}/metrics`);
+  if (response.status !== 200) throw new Error(`/metrics on ${node.url}: ${response.status}`);
+  return parseExposition(await response.text());
+}
+
+/** The pool-wide gauges as one node reports them. */
+const poolGauges = (scrape: Scrape) =>
+  scrape.samples.filter((sample) => /^inspilot_sd_(queue_depth|jobs_running|instance_healthy|instance_state)$/.test(sample.name));
 
 async function research<T>(node: ApiProcess, path: string): Promise<T> {
   const response = await fetch(`${node.url}${path}`, { headers: { 'X-API-Key': KEY } });
@@ -225,6 +236,11 @@ describe('several API processes share one Stable Diffusion pool (e2e: 2 × src/m
     expect(fromA.instances[2]).toMatchObject({ name: 'sd-3', healthy: false, state: 'failing' });
     expect(fromB.instances[2]).toEqual(fromA.instances[2]);
     expect(fromA.instances[2].failed).toBeGreaterThan(0);
+    // The pool-wide gauges come from the shared state: the same on both nodes, whichever saw the failure.
+    const [metricsA, metricsB] = await Promise.all([metricsOf(a), metricsOf(b)]);
+    expect(sum(metricsA, 'inspilot_sd_instance_healthy', { instance: 'sd-3' })).toBe(0);
+    expect(sum(metricsA, 'inspilot_sd_instance_state', { instance: 'sd-3', state: 'failing' })).toBe(1);
+    expect(poolGauges(metricsB)).toEqual(poolGauges(metricsA));
 
     // Neither node sends it an image while it is set aside.
     await broken.configure({ refuse: false });
@@ -448,6 +464,14 @@ describe('several API processes share one Stable Diffusion pool (e2e: 2 × src/m
         expect(body.message).toMatch(/Redis/);
         expect(ms).toBeGreaterThanOrEqual(REDIS_TIMEOUT_MS - 100);
         expect(ms).toBeLessThan(REDIS_TIMEOUT_MS + 3000);
+        // The node's own metrics still answer; the pool-wide gauges it cannot read are unknown (NaN) or left out, not made up.
+        const metrics = await metricsOf(b);
+        expect(metrics.types.has('process_cpu_user_seconds_total')).toBe(true);
+        expect(poolGauges(metrics).map((sample) => [sample.name, sample.value])).toEqual([
+          ['inspilot_sd_queue_depth', NaN],
+          ['inspilot_sd_jobs_running', NaN],
+        ]);
+        expect(sum(metrics, 'inspilot_generations_total', { status: 'failed' })).toBeGreaterThanOrEqual(1);
         // A job's event stream, kept in Redis, cannot be read either: a 503 naming it, at once.
         const events = await fetch(`${b.url}/jobs/6746e0c2a1b2c3d4e5f60718/events`, { headers: { Accept: 'text/event-stream' } });
         expect({ status: events.status, body: await events.json() }).toEqual({

@@ -6,9 +6,6 @@ import { SdPoolService } from './sd-pool.service';
 
 type Fill = (gauge: Gauge<string>, status: SdPoolStatusDto) => void;
 
-/** One scrape reads the pool once, whichever of its gauges asks first. */
-const SNAPSHOT_MS = 500;
-
 /**
  * The pool's gauges, read at each scrape from what /sd/status shows: this process's pool, or,
  * with several nodes, the shared state in Redis, so every node reports the same pool-wide values.
@@ -16,7 +13,8 @@ const SNAPSHOT_MS = 500;
 @Injectable()
 export class SdPoolGauges {
   private readonly logger = new Logger(SdPoolGauges.name);
-  private snapshot?: { at: number; status: Promise<SdPoolStatusDto | undefined> };
+  /** The reading under way: a scrape collects every gauge at once, so they share one reading of the pool. */
+  private reading?: Promise<SdPoolStatusDto | undefined>;
 
   constructor(registry: Registry, private readonly pool: SdPoolService) {
     const gauge = (name: string, help: string, labelNames: string[], fill: Fill) => this.gauge(registry, name, help, labelNames, fill);
@@ -54,22 +52,22 @@ export class SdPoolGauges {
       registers: [registry],
       async collect() {
         const status = await read();
-        // No reading (Redis down): no sample, rather than a stale or made-up one.
         this.reset();
         if (status) fill(this, status);
+        // No reading (Redis down): unknown, rather than a stale or made-up value; a gauge without labels always has a sample.
+        else if (labelNames.length === 0) this.set(NaN);
       },
     });
   }
 
   private read(): Promise<SdPoolStatusDto | undefined> {
-    const now = Date.now();
-    if (!this.snapshot || now - this.snapshot.at > SNAPSHOT_MS) {
-      const status = this.pool.status().catch((error: Error) => {
+    this.reading ??= this.pool
+      .status()
+      .catch((error: Error) => {
         this.logger.warn(`Pool gauges not read: ${error.message}`);
         return undefined;
-      });
-      this.snapshot = { at: now, status };
-    }
-    return this.snapshot.status;
+      })
+      .finally(() => (this.reading = undefined));
+    return this.reading;
   }
 }
