@@ -238,8 +238,8 @@ describe('several API processes share one Stable Diffusion pool (e2e: 2 × src/m
     expect(fromA.instances[2].failed).toBeGreaterThan(0);
     // The pool-wide gauges come from the shared state: the same on both nodes, whichever saw the failure.
     const [metricsA, metricsB] = await Promise.all([metricsOf(a), metricsOf(b)]);
-    expect(sum(metricsA, 'inspilot_sd_instance_healthy', { instance: 'sd-3' })).toBe(0);
-    expect(sum(metricsA, 'inspilot_sd_instance_state', { instance: 'sd-3', state: 'failing' })).toBe(1);
+    expect(sum(metricsA, 'inspilot_sd_instance_healthy', { sd_instance: 'sd-3' })).toBe(0);
+    expect(sum(metricsA, 'inspilot_sd_instance_state', { sd_instance: 'sd-3', state: 'failing' })).toBe(1);
     expect(poolGauges(metricsB)).toEqual(poolGauges(metricsA));
 
     // Neither node sends it an image while it is set aside.

@@ -72,6 +72,23 @@ describe('GET /metrics (e2e, simulators)', () => {
       expect(documented).toEqual(served);
     });
 
+    it('has a Grafana dashboard in docs/ that reads only series the service serves, the pool, generations and records among them', async () => {
+      const metrics = await scrape(server);
+      const dashboard = JSON.parse(readFileSync(join(__dirname, '..', 'docs', 'grafana-dashboard.json'), 'utf8')) as {
+        panels: Array<{ type: string; title: string; targets?: Array<{ expr: string }> }>;
+      };
+      const exprs = dashboard.panels.flatMap((panel) => (panel.targets ?? []).map((target) => target.expr));
+      expect(exprs.length).toBeGreaterThanOrEqual(15);
+      // Histograms are read through their _bucket and _count series.
+      const read = new Set(exprs.flatMap((expr) => [...expr.matchAll(/\b((?:inspilot|process|nodejs)_\w+)/g)].map((match) => match[1].replace(/_(bucket|count|sum)$/, ''))));
+      for (const name of read) expect({ name, served: metrics.types.has(name) }).toEqual({ name, served: true });
+      for (const name of ['inspilot_sd_queue_depth', 'inspilot_sd_instance_healthy', 'inspilot_sd_image_duration_seconds', 'inspilot_generations_total', 'inspilot_generation_duration_seconds', 'inspilot_record_writes_pending', 'inspilot_record_write_failures_total']) {
+        expect(read.has(name)).toBe(true);
+      }
+      // Prometheus's own `instance` label names the node: the WebUI instance is never grouped by it.
+      expect(exprs.filter((expr) => /inspilot_sd_/.test(expr) && /by \([^)]*\binstance\b/.test(expr))).toEqual([]);
+    });
+
     it('counts a generation that succeeds: its status, duration, GPT calls and tokens, images per instance, and the request by route', async () => {
       const before = await scrape(server);
       const username = uniqueName('metrics');
@@ -91,7 +108,7 @@ describe('GET /metrics (e2e, simulators)', () => {
       expect(delta(before, after, 'inspilot_gpt_call_duration_seconds_count')).toBe(4);
       // One image per creative, each tried once on one of the two instances.
       expect(delta(before, after, 'inspilot_sd_image_duration_seconds_count', { outcome: 'ok' })).toBe(3);
-      const instances = matching(after, 'inspilot_sd_image_duration_seconds_count', { outcome: 'ok' }).map((sample) => sample.labels.instance);
+      const instances = matching(after, 'inspilot_sd_image_duration_seconds_count', { outcome: 'ok' }).map((sample) => sample.labels.sd_instance);
       expect(instances.every((name) => /^sd-[12]$/.test(name))).toBe(true);
       expect(delta(before, after, 'inspilot_http_request_duration_seconds_count', { method: 'POST', route: '/generate', status: '200' })).toBe(1);
 
@@ -145,16 +162,16 @@ describe('GET /metrics (e2e, simulators)', () => {
       expect(response.status).toBe(200);
       const after = await scrape(server);
       // The refused tries count against sd-1 as failed; their images were made on sd-2.
-      expect(delta(before, after, 'inspilot_sd_image_duration_seconds_count', { instance: 'sd-1', outcome: 'failed' })).toBeGreaterThanOrEqual(1);
-      expect(delta(before, after, 'inspilot_sd_image_duration_seconds_count', { instance: 'sd-2', outcome: 'ok' })).toBe(2);
-      expect(sum(after, 'inspilot_sd_instance_healthy', { instance: 'sd-1' })).toBe(0);
-      expect(sum(after, 'inspilot_sd_instance_healthy', { instance: 'sd-2' })).toBe(1);
-      expect(sum(after, 'inspilot_sd_instance_state', { instance: 'sd-1', state: 'failing' })).toBe(1);
+      expect(delta(before, after, 'inspilot_sd_image_duration_seconds_count', { sd_instance: 'sd-1', outcome: 'failed' })).toBeGreaterThanOrEqual(1);
+      expect(delta(before, after, 'inspilot_sd_image_duration_seconds_count', { sd_instance: 'sd-2', outcome: 'ok' })).toBe(2);
+      expect(sum(after, 'inspilot_sd_instance_healthy', { sd_instance: 'sd-1' })).toBe(0);
+      expect(sum(after, 'inspilot_sd_instance_healthy', { sd_instance: 'sd-2' })).toBe(1);
+      expect(sum(after, 'inspilot_sd_instance_state', { sd_instance: 'sd-1', state: 'failing' })).toBe(1);
       // Exactly one state per instance.
-      expect(sum(after, 'inspilot_sd_instance_state', { instance: 'sd-1' })).toBe(1);
+      expect(sum(after, 'inspilot_sd_instance_state', { sd_instance: 'sd-1' })).toBe(1);
 
       await sims.resetAll();
-      const back = await eventually(async () => sum(await scrape(server), 'inspilot_sd_instance_healthy', { instance: 'sd-1' }) === 1, 100);
+      const back = await eventually(async () => sum(await scrape(server), 'inspilot_sd_instance_healthy', { sd_instance: 'sd-1' }) === 1, 100);
       expect(back).toBe(true);
     });
 

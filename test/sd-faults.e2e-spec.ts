@@ -8,6 +8,7 @@ import request from 'supertest';
 import { CancelledError } from '../src/common/errors';
 import type { SdInstanceDetailsDto, SdPoolStatusDto } from '../src/providers/sd/sd-status.dto';
 import { SdPoolService } from '../src/providers/sd/sd-pool.service';
+import { scrape, sum } from './support/prometheus';
 import { createTestApp, TestApp } from './support/test-app';
 import { eventually, startSims, type SimEvent, type Sims } from './support/simulators';
 
@@ -79,6 +80,8 @@ describe('Stable Diffusion pool under faults (e2e, 3 SD simulators)', () => {
   it('hedges around a hung instance in seconds, interrupts it, and takes it back only after a probe image', async () => {
     const hung = sims.sds[1];
     await hung.configure({ hang: true });
+    const tries = (outcome: string) => scrape(server).then((metrics) => sum(metrics, 'inspilot_sd_image_duration_seconds_count', { sd_instance: 'sd-2', outcome }));
+    const stalledBefore = await tries('stalled');
     const started = Date.now();
     const response = await generate();
     const elapsed = Date.now() - started;
@@ -93,6 +96,8 @@ describe('Stable Diffusion pool under faults (e2e, 3 SD simulators)', () => {
     const firstProbe = hung.events().find(isProbe)!;
     expect(hung.interrupts().length).toBeGreaterThanOrEqual(1);
     expect(hung.interrupts()[0].seq).toBeLessThan(firstProbe.startSeq);
+    // The metrics count the hung try as stalled on its instance.
+    expect(await eventually(async () => (await tries('stalled')) === stalledBefore + 1)).toBe(true);
 
     // Shown not healthy to anyone while it hangs, probe after probe.
     const open = (await status()).instances.find((each) => each.name === 'sd-2')!;
@@ -171,6 +176,10 @@ describe('Stable Diffusion pool under faults (e2e, 3 SD simulators)', () => {
     await slow.configure({ latencyMs: FLOOR_MS + 600 });
     for (const sd of others) await sd.configure({ latencyMs: 4 * FLOOR_MS });
     const failedBefore = (await status()).instances.map((each) => each.failed);
+    const tries = async () => (await scrape(server)).samples.filter((sample) => sample.name === 'inspilot_sd_image_duration_seconds_count');
+    const triesOf = (samples: Awaited<ReturnType<typeof tries>>, sd_instance: string, outcome: string) =>
+      samples.filter((sample) => sample.labels.sd_instance === sd_instance && sample.labels.outcome === outcome).reduce((total, sample) => total + sample.value, 0);
+    const triesBefore = await tries();
 
     const image = await pool.txt2img({ prompt: 'slow but sure' }, 'slow');
     expect(image.instance).toBe(slow.url);
@@ -186,6 +195,12 @@ describe('Stable Diffusion pool under faults (e2e, 3 SD simulators)', () => {
     // The slow one stalled: it made the image but must prove itself before it gets another.
     expect(after.instances[0]).toMatchObject({ name: 'sd-1', failed: failedBefore[0] + 1, done: expect.any(Number) });
     expect(after.instances[0].healthy).toBe(false);
+    // In the metrics: the slow try made its image (ok), the hedge was given up by us (cancelled), not failed.
+    const hedgedName = `sd-${hedgedIndex + 1}`;
+    expect(await eventually(async () => triesOf(await tries(), hedgedName, 'cancelled') === triesOf(triesBefore, hedgedName, 'cancelled') + 1)).toBe(true);
+    const triesAfter = await tries();
+    expect(triesOf(triesAfter, 'sd-1', 'ok')).toBe(triesOf(triesBefore, 'sd-1', 'ok') + 1);
+    expect(triesOf(triesAfter, hedgedName, 'failed')).toBe(triesOf(triesBefore, hedgedName, 'failed'));
   });
 
   it('shows health and load to anyone, and addresses and last errors only with the research key', async () => {

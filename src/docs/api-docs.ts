@@ -23,6 +23,7 @@ export async function setUpDocs(app: INestApplication): Promise<void> {
     )
     .setVersion(SERVICE_VERSION)
     .addApiKey({ type: 'apiKey', in: 'header', name: 'X-API-Key', description: 'RESEARCH_API_KEY' }, 'research-key')
+    .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'METRICS_TOKEN (only when the server sets one)' }, 'metrics-token')
     .build();
   SwaggerModule.setup(
     'docs',

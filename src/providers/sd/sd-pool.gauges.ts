@@ -22,16 +22,16 @@ export class SdPoolGauges {
     gauge('inspilot_sd_jobs_running', 'Images running on the WebUI instances now (probe images included), pool-wide.', [], (g, status) =>
       g.set(status.instances.reduce((sum, instance) => sum + instance.running, 0)),
     );
-    gauge('inspilot_sd_instance_healthy', 'Whether each WebUI instance takes new images (1) or is set aside (0).', ['instance'], (g, status) => {
-      for (const instance of status.instances) g.set({ instance: instance.name }, instance.healthy ? 1 : 0);
+    gauge('inspilot_sd_instance_healthy', 'Whether each WebUI instance takes new images (1) or is set aside (0).', ['sd_instance'], (g, status) => {
+      for (const instance of status.instances) g.set({ sd_instance: instance.name }, instance.healthy ? 1 : 0);
     });
     gauge(
       'inspilot_sd_instance_state',
       'The state of each WebUI instance: 1 for its current state (idle, busy, stalled, failing, probing), 0 for the others.',
-      ['instance', 'state'],
+      ['sd_instance', 'state'],
       (g, status) => {
         for (const instance of status.instances) {
-          for (const state of SD_INSTANCE_STATES) g.set({ instance: instance.name, state }, instance.state === state ? 1 : 0);
+          for (const state of SD_INSTANCE_STATES) g.set({ sd_instance: instance.name, state }, instance.state === state ? 1 : 0);
         }
       },
     );
