@@ -13,6 +13,7 @@ import { DispatchModule } from './dispatch/dispatch.module';
 import { ExperimentsModule } from './experiments/experiments.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
+import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { metricsConfig } from './config/metrics.config';
 import { UsersModule } from './users/users.module';
@@ -28,6 +29,7 @@ export class AppModule {
       module: AppModule,
       imports: [
         AppConfigModule.forRoot(environment),
+        LoggingModule,
         MetricsModule.forRoot({ route: environment.config(metricsConfig).enabled }),
         ClusterModule,
         DatabaseModule,

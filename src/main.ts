@@ -23,6 +23,9 @@ async function bootstrap(): Promise<void> {
     const shown = host === '0.0.0.0' ? '127.0.0.1' : host;
     logger.log(`InsPilot API on http://${shown}:${port} (docs at http://${shown}:${port}/docs)`);
   } catch (error) {
+    // Nest keeps its start-up lines back (createApp's bufferLogs) until it listens; a start that
+    // failed on the way (an init hook, such as Redis not answering) must still show them and this.
+    Logger.flush();
     // A start-up failure is the operator's to fix: say what and how, without a stack trace.
     const message = explainStartFailure(error, environment?.config(databaseConfig));
     if (error instanceof ConfigurationError) console.error(message);

@@ -1,9 +1,10 @@
 /**
- * The real process (src/main.ts) refuses to start on a bad configuration or an unreachable
- * database, with one clear message and no stack trace.
+ * The real process (src/main.ts) refuses to start on a bad configuration, an unreachable
+ * database or Redis, with one clear message and no stack trace.
  */
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
+import { isolatedDatabaseUri } from './support/test-app';
 
 const ROOT = resolve(__dirname, '..');
 const SPAWN_TIMEOUT_MS = 60_000;
@@ -62,6 +63,8 @@ describe('start-up (e2e: spawns src/main.ts)', () => {
       OPENAI_API_KEY: 'sk-test',
       OPENAI_BASE_URL: 'not a url',
       PAINT_APP_ID: '-1',
+      LOG_LEVEL: 'verbose',
+      LOG_FORMAT: 'xml',
     });
     const output = plain(run.output);
     expect(run.timedOut).toBe(false);
@@ -77,11 +80,15 @@ describe('start-up (e2e: spawns src/main.ts)', () => {
       ['OPENAI_BASE_URL', 'not a url'],
       // An app's own variable, in the same message.
       ['PAINT_APP_ID', '-1'],
+      ['LOG_LEVEL', 'verbose'],
+      ['LOG_FORMAT', 'xml'],
     ];
     for (const [name, value] of expected) {
       const line = output.split('\n').find((l) => l.trimStart().startsWith(`- ${name}:`));
       expect({ name, line }).toEqual({ name, line: expect.stringContaining(`(got "${value}")`) });
     }
+    // A bad level is told the levels there are.
+    expect(output).toMatch(/- LOG_LEVEL: must be one of fatal, error, warn, info, debug, trace, silent/);
     // Nothing else is blamed: the valid key is not listed.
     expect(output).not.toMatch(/- OPENAI_API_KEY:/);
     expect(stackLines(output)).toEqual([]);
@@ -118,5 +125,30 @@ describe('start-up (e2e: spawns src/main.ts)', () => {
     expect(output).toContain('npm run db');
     expect(output).not.toContain('secret');
     expect(stackLines(output)).toEqual([]);
+  });
+
+  it('a start that fails after the logger is set up (Redis not answering) still says why, as a log line of its format', async () => {
+    const run = await runServer({
+      NODE_ENV: 'production',
+      MONGODB_URI: isolatedDatabaseUri(),
+      PORT: '0',
+      HOST: '127.0.0.1',
+      OPENAI_API_KEY: 'sk-test',
+      OPENAI_BASE_URL: 'http://127.0.0.1:9/v1',
+      SD_ENDPOINTS: 'http://127.0.0.1:9',
+      REDIS_URL: 'redis://127.0.0.1:9',
+      REDIS_TIMEOUT_MS: '500',
+    });
+    expect(run.timedOut).toBe(false);
+    expect(run.code).toBe(1);
+    const lines = run.output.split('\n').filter((line) => line.trim() !== '');
+    // Nest's start-up lines, held back until it would have listened, are written too.
+    expect(lines.length).toBeGreaterThan(5);
+    expect(JSON.parse(lines[lines.length - 1])).toMatchObject({
+      level: 'error',
+      context: 'Bootstrap',
+      msg: expect.stringMatching(/^Redis at redis:\/\/127\.0\.0\.1:9 did not answer within REDIS_TIMEOUT_MS \(500 ms\); start it or fix REDIS_URL\.$/),
+    });
+    expect(stackLines(run.output)).toEqual([]);
   });
 });

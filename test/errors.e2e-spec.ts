@@ -222,7 +222,20 @@ describe('unexpected errors (e2e)', () => {
   it('names the caller-supplied X-Request-Id, so the log line can be found', async () => {
     const response = await request(testApp.app.getHttpServer()).get('/test-only/boom').set('X-Request-Id', 'req-42.abc');
     expect(response.status).toBe(500);
-    expect(response.body.message).toContain('req-42.abc');
+    expect(response.body.message).toBe('Internal server error (request id req-42.abc).');
+    expect(response.headers['x-request-id']).toBe('req-42.abc');
+  });
+
+  it.each([
+    ['none', undefined],
+    ['an unacceptable one', 'req 42\tx'],
+  ])('with %s given, names the id the response carries in X-Request-Id', async (_label, given) => {
+    const call = request(testApp.app.getHttpServer()).post('/test-only/boom-async');
+    const response = await (given === undefined ? call : call.set('X-Request-Id', given)).send({});
+    expect(response.status).toBe(500);
+    const id = response.headers['x-request-id'];
+    expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(response.body.message).toBe(`Internal server error (request id ${id}).`);
   });
 });
 

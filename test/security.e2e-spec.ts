@@ -79,6 +79,9 @@ describe('security (e2e)', () => {
       const response = await request(server).post('/paint/start').set('Origin', FRONT_END).set('Content-Type', 'application/json').send('{"username":');
       expect(response.status).toBe(400);
       expect(response.headers['access-control-allow-origin']).toBe(FRONT_END);
+      // Including the request's id, which a person reporting the failure can quote.
+      expect(response.headers['x-request-id']).toEqual(expect.any(String));
+      expect(response.headers['access-control-expose-headers']?.split(',').map((name: string) => name.trim())).toContain('X-Request-Id');
     });
   });
 

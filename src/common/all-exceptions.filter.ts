@@ -3,7 +3,7 @@ import type { Request, Response } from 'express';
 import { fail } from './envelope';
 import { AppError } from './errors';
 import { isDatabaseUnavailable } from './mongo-errors';
-import { requestId } from './request-id';
+import { assignRequestId } from './request-id';
 import { ResultCode } from './result-code';
 
 interface Mapped {
@@ -40,7 +40,7 @@ export class AllExceptionsFilter implements ExceptionFilter {
     const context = host.switchToHttp();
     const request = context.getRequest<Request>();
     const response = context.getResponse<Response>();
-    const mapped = this.map(exception, request);
+    const mapped = this.map(exception, request, response);
     if (response.headersSent) {
       // A streamed body already started; the client sees a cut stream, which is all we can do.
       response.destroy();
@@ -49,23 +49,24 @@ export class AllExceptionsFilter implements ExceptionFilter {
     response.status(mapped.status).json(fail(mapped.code, mapped.message));
   }
 
-  private map(exception: unknown, request: Request): Mapped {
+  private map(exception: unknown, request: Request, response: Response): Mapped {
     if (exception instanceof AppError) {
-      if (exception.code !== ResultCode.Business) this.logger.warn(`${request.method} ${request.url}: ${exception.message}`);
+      if (exception.code !== ResultCode.Business) this.logger.warn(`${request.method} ${request.path}: ${exception.message}`);
       return { status: exception.status, code: exception.code, message: exception.message };
     }
     if (exception instanceof HttpException) return this.mapHttpException(exception, request);
     if (isDatabaseUnavailable(exception)) {
-      this.logger.error(`${request.method} ${request.url}: database unavailable: ${(exception as Error).message}`);
+      this.logger.error(`${request.method} ${request.path}: database unavailable: ${(exception as Error).message}`);
       return {
         status: HttpStatus.SERVICE_UNAVAILABLE,
         code: ResultCode.Internal,
         message: 'The database is unavailable; try again shortly.',
       };
     }
-    const id = requestId(request);
+    // The id the caller got in X-Request-Id and every log line of the request carries.
+    const id = assignRequestId(request, response);
     this.logger.error(
-      `Unexpected error ${id} on ${request.method} ${request.url}`,
+      `Unexpected error ${id} on ${request.method} ${request.path}`,
       exception instanceof Error ? exception.stack : String(exception),
     );
     return {

@@ -1,6 +1,7 @@
 import type { DatabaseConfig } from './database.config';
 import type { GenerationConfig } from './generation.config';
 import type { GptConfig } from './gpt.config';
+import type { LoggingConfig } from './logging.config';
 import type { MetricsConfig } from './metrics.config';
 import type { PromptsConfig } from './prompts.config';
 import type { RateLimitConfig } from './rate-limit.config';
@@ -12,6 +13,7 @@ import type { ServerConfig } from './server.config';
 /** The shape of the service's own configuration, for `ConfigService<AllConfig, true>`. */
 export interface AllConfig {
   server: ServerConfig;
+  logging: LoggingConfig;
   rateLimit: RateLimitConfig;
   database: DatabaseConfig;
   gpt: GptConfig;

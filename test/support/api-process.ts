@@ -12,7 +12,10 @@ export interface ApiProcess {
   child: ChildProcess;
   url: string;
   port: number;
+  /** Everything it wrote, stdout and stderr interleaved. */
   output(): string;
+  stdout(): string;
+  stderr(): string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -38,10 +41,18 @@ export async function startApiProcess(env: NodeJS.ProcessEnv, timeoutMs = 60_000
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let output = '';
-  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
-  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => (output += chunk));
+  let stdout = '';
+  let stderr = '';
+  child.stdout!.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk;
+    stdout += chunk;
+  });
+  child.stderr!.setEncoding('utf8').on('data', (chunk: string) => {
+    output += chunk;
+    stderr += chunk;
+  });
   const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((done) => child.once('exit', (code, signal) => done({ code, signal })));
-  const server: ApiProcess = { child, url: `http://127.0.0.1:${port}`, port, output: () => output, exited };
+  const server: ApiProcess = { child, url: `http://127.0.0.1:${port}`, port, output: () => output, stdout: () => stdout, stderr: () => stderr, exited };
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.exitCode !== null || child.signalCode !== null) throw new Error(`the server exited with ${child.exitCode ?? child.signalCode}:\n${output}`);

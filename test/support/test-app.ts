@@ -36,7 +36,9 @@ export interface TestAppOptions {
  */
 export async function createTestApp(env: Record<string, string> = {}, options: TestAppOptions = {}): Promise<TestApp> {
   const saved = { ...process.env };
-  Object.assign(process.env, { MONGODB_URI: isolatedDatabaseUri(), SKETCH_GC_GRACE_MS: '0' }, env);
+  // LOG_LEVEL silent: the access log would print every request into jest's output; the services
+  // log through Nest's own logger here (`options.logger`), which keeps errors and warnings.
+  Object.assign(process.env, { MONGODB_URI: isolatedDatabaseUri(), SKETCH_GC_GRACE_MS: '0', LOG_LEVEL: 'silent' }, env);
   try {
     const environment = loadServiceEnvironment(process.env);
     const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(environment)], controllers: options.controllers ?? [] }).compile();
