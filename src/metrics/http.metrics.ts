@@ -43,10 +43,14 @@ function methodLabel(method: string): string {
   return METHODS.has(method) ? method : 'OTHER';
 }
 
-/** The matched route's pattern (`/jobs/:id`), so ids and query strings never become series. */
+/**
+ * The matched route's pattern (`/jobs/:id`), so ids and query strings never become series. The
+ * service has no wildcard route: a wildcard is the mount of middleware applied to every route,
+ * which is all a request no route answered went through.
+ */
 export function routeLabel(request: Request): string {
   const path = (request.route as { path?: unknown } | undefined)?.path;
-  return typeof path === 'string' ? `${request.baseUrl}${path}` : UNMATCHED_ROUTE;
+  return typeof path === 'string' && !path.includes('*') ? `${request.baseUrl}${path}` : UNMATCHED_ROUTE;
 }
 
 function statusLabel(response: Response): string {
