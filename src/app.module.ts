@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
 import { PaintModule } from './apps/paint/paint.module';
 import { ClusterModule } from './cluster/cluster.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
@@ -13,6 +14,7 @@ import { DispatchModule } from './dispatch/dispatch.module';
 import { ExperimentsModule } from './experiments/experiments.module';
 import { HealthModule } from './health/health.module';
 import { JobsModule } from './jobs/jobs.module';
+import { MaintenanceModule } from './maintenance/maintenance.module';
 import { UsersModule } from './users/users.module';
 
 /** The generation apps are the modules imported here (`nest g app` adds one); the rest of the service comes with `forRoot`. */
@@ -34,6 +36,8 @@ export class AppModule {
         DispatchModule,
         JobsModule,
         ExperimentsModule,
+        ScheduleModule.forRoot(),
+        MaintenanceModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

@@ -62,6 +62,7 @@ describe('start-up (e2e: spawns src/main.ts)', () => {
       OPENAI_API_KEY: 'sk-test',
       OPENAI_BASE_URL: 'not a url',
       PAINT_APP_ID: '-1',
+      IMAGE_RETENTION_CRON: '0 3 * *',
     });
     const output = plain(run.output);
     expect(run.timedOut).toBe(false);
@@ -77,6 +78,8 @@ describe('start-up (e2e: spawns src/main.ts)', () => {
       ['OPENAI_BASE_URL', 'not a url'],
       // An app's own variable, in the same message.
       ['PAINT_APP_ID', '-1'],
+      // Checked by the scheduler's own cron parser.
+      ['IMAGE_RETENTION_CRON', '0 3 * *'],
     ];
     for (const [name, value] of expected) {
       const line = output.split('\n').find((l) => l.trimStart().startsWith(`- ${name}:`));

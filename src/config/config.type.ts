@@ -1,6 +1,7 @@
 import type { DatabaseConfig } from './database.config';
 import type { GenerationConfig } from './generation.config';
 import type { GptConfig } from './gpt.config';
+import type { MaintenanceConfig } from './maintenance.config';
 import type { PromptsConfig } from './prompts.config';
 import type { RateLimitConfig } from './rate-limit.config';
 import type { RedisConfig } from './redis.config';
@@ -19,4 +20,5 @@ export interface AllConfig {
   generation: GenerationConfig;
   prompts: PromptsConfig;
   research: ResearchConfig;
+  maintenance: MaintenanceConfig;
 }

@@ -2,6 +2,7 @@ import { databaseConfig } from './database.config';
 import type { ConfigNamespace } from './define-config';
 import { generationConfig } from './generation.config';
 import { gptConfig } from './gpt.config';
+import { maintenanceConfig } from './maintenance.config';
 import { promptsConfig } from './prompts.config';
 import { rateLimitConfig } from './rate-limit.config';
 import { redisConfig } from './redis.config';
@@ -20,4 +21,5 @@ export const CONFIG_NAMESPACES: readonly ConfigNamespace[] = [
   generationConfig,
   promptsConfig,
   researchConfig,
+  maintenanceConfig,
 ] as readonly ConfigNamespace[];

@@ -25,6 +25,6 @@ import { UsersExperimentsController } from './users-experiments.controller';
     RecordingHealth,
     ResearchApiKeyGuard,
   ],
-  exports: [ExperimentsService, RecordingHealth],
+  exports: [ExperimentsService, ImageRetentionService, RecordingHealth],
 })
 export class ExperimentsModule {}
