@@ -1,5 +1,6 @@
 import { DynamicModule, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { ScheduleModule } from '@nestjs/schedule';
 import { PaintModule } from './apps/paint/paint.module';
 import { ClusterModule } from './cluster/cluster.module';
 import { AllExceptionsFilter } from './common/all-exceptions.filter';
@@ -16,6 +17,7 @@ import { JobsModule } from './jobs/jobs.module';
 import { LoggingModule } from './logging/logging.module';
 import { MetricsModule } from './metrics/metrics.module';
 import { metricsConfig } from './config/metrics.config';
+import { MaintenanceModule } from './maintenance/maintenance.module';
 import { UsersModule } from './users/users.module';
 
 /** The generation apps are the modules imported here (`nest g app` adds one); the rest of the service comes with `forRoot`. */
@@ -39,6 +41,8 @@ export class AppModule {
         DispatchModule,
         JobsModule,
         ExperimentsModule,
+        ScheduleModule.forRoot(),
+        MaintenanceModule,
       ],
       providers: [
         { provide: APP_PIPE, useFactory: createValidationPipe },

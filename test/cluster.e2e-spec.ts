@@ -140,6 +140,9 @@ describe('several API processes share one Stable Diffusion pool (e2e: 2 × src/m
       REDIS_TIMEOUT_MS: String(REDIS_TIMEOUT_MS),
       NODE_HEARTBEAT_TTL_MS: String(HEARTBEAT_TTL_MS),
       SD_LEASE_TTL_MS: String(LEASE_TTL_MS),
+      // What a restarted node marks at its start is checked here; the periodic sweep of gone
+      // nodes' records (test/maintenance.e2e-spec.ts) would mark them sooner.
+      GONE_NODES_SWEEP_MS: '86400000',
       // No image here is slow enough to count as stalled: stalls are the fault suite's subject.
       SD_STALL_FLOOR_MS: '60000',
       SD_RETRY_BACKOFF_MS: '2000',

@@ -65,6 +65,7 @@ describe('start-up (e2e: spawns src/main.ts)', () => {
       PAINT_APP_ID: '-1',
       LOG_LEVEL: 'verbose',
       LOG_FORMAT: 'xml',
+      IMAGE_RETENTION_CRON: '0 3 * *',
     });
     const output = plain(run.output);
     expect(run.timedOut).toBe(false);
@@ -82,6 +83,8 @@ describe('start-up (e2e: spawns src/main.ts)', () => {
       ['PAINT_APP_ID', '-1'],
       ['LOG_LEVEL', 'verbose'],
       ['LOG_FORMAT', 'xml'],
+      // Checked by the scheduler's own cron parser.
+      ['IMAGE_RETENTION_CRON', '0 3 * *'],
     ];
     for (const [name, value] of expected) {
       const line = output.split('\n').find((l) => l.trimStart().startsWith(`- ${name}:`));

@@ -3,6 +3,7 @@ import type { GenerationConfig } from './generation.config';
 import type { GptConfig } from './gpt.config';
 import type { LoggingConfig } from './logging.config';
 import type { MetricsConfig } from './metrics.config';
+import type { MaintenanceConfig } from './maintenance.config';
 import type { PromptsConfig } from './prompts.config';
 import type { RateLimitConfig } from './rate-limit.config';
 import type { RedisConfig } from './redis.config';
@@ -23,4 +24,5 @@ export interface AllConfig {
   prompts: PromptsConfig;
   research: ResearchConfig;
   metrics: MetricsConfig;
+  maintenance: MaintenanceConfig;
 }

@@ -4,6 +4,7 @@ import { generationConfig } from './generation.config';
 import { gptConfig } from './gpt.config';
 import { loggingConfig } from './logging.config';
 import { metricsConfig } from './metrics.config';
+import { maintenanceConfig } from './maintenance.config';
 import { promptsConfig } from './prompts.config';
 import { rateLimitConfig } from './rate-limit.config';
 import { redisConfig } from './redis.config';
@@ -24,4 +25,5 @@ export const CONFIG_NAMESPACES: readonly ConfigNamespace[] = [
   promptsConfig,
   researchConfig,
   metricsConfig,
+  maintenanceConfig,
 ] as readonly ConfigNamespace[];

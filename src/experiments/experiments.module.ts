@@ -27,6 +27,6 @@ import { UsersExperimentsController } from './users-experiments.controller';
     RecordBacklogGauges,
     ResearchApiKeyGuard,
   ],
-  exports: [ExperimentsService, RecordingHealth],
+  exports: [ExperimentsService, ImageRetentionService, RecordingHealth],
 })
 export class ExperimentsModule {}

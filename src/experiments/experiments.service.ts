@@ -95,7 +95,13 @@ export class ExperimentsService implements OnApplicationBootstrap, OnApplication
     return this.repository.markNodesInterrupted([nodeId], new Date(0));
   }
 
-  private async markGoneNodesInterrupted(): Promise<number> {
+  /**
+   * Marks the records left queued or running by nodes whose heartbeat ended interrupted (and
+   * those of older versions, which name no node, started before this process). Among several
+   * nodes, at start-up and then periodically (src/maintenance): a node that dies and never
+   * starts again would otherwise leave its records running for good.
+   */
+  async markGoneNodesInterrupted(): Promise<number> {
     const nodes = await this.repository.runningNodeIds();
     const alive = await this.node.alive(nodes);
     return this.repository.markNodesInterrupted(

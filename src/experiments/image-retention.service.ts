@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger } from '@nestjs/common';
 import { ConfigType } from '@nestjs/config';
 import { researchConfig } from '../config/research.config';
 import { ExperimentImageStore } from './experiment-image-store.service';
@@ -8,12 +8,11 @@ const DAY_MS = 24 * 60 * 60 * 1000;
 
 /**
  * Deletes experiment images older than EXPERIMENT_IMAGE_RETENTION_DAYS, keeping the records
- * (their images are marked removed). Runs at start-up and then daily; off by default.
+ * (their images are marked removed). When it runs is the maintenance schedule's business.
  */
 @Injectable()
-export class ImageRetentionService implements OnApplicationBootstrap, OnModuleDestroy {
+export class ImageRetentionService {
   private readonly logger = new Logger(ImageRetentionService.name);
-  private timer?: NodeJS.Timeout;
 
   constructor(
     private readonly repository: ExperimentsRepository,
@@ -21,23 +20,23 @@ export class ImageRetentionService implements OnApplicationBootstrap, OnModuleDe
     @Inject(researchConfig.KEY) private readonly config: ConfigType<typeof researchConfig>,
   ) {}
 
-  onApplicationBootstrap(): void {
-    if (this.config.imageRetentionDays <= 0) return;
-    void this.sweep();
-    this.timer = setInterval(() => void this.sweep(), DAY_MS);
-    this.timer.unref();
+  /** Whether images are ever deleted (EXPERIMENT_IMAGE_RETENTION_DAYS above 0). */
+  get enabled(): boolean {
+    return this.config.imageRetentionDays > 0;
   }
 
-  onModuleDestroy(): void {
-    clearInterval(this.timer);
-  }
-
-  /** Removes the images of experiments started before the retention age; returns how many records changed. */
-  async sweep(now = new Date()): Promise<number> {
+  /**
+   * Removes the images of experiments started before the retention age; returns how many
+   * records changed. Stops between two records once `signal` is aborted (what was swept stays
+   * swept; the next sweep goes on from there).
+   */
+  async sweep(now = new Date(), signal?: AbortSignal): Promise<number> {
+    if (!this.enabled) return 0;
     const before = new Date(now.getTime() - this.config.imageRetentionDays * DAY_MS);
     let records = 0;
     try {
       for await (const record of this.repository.withImagesBefore(before)) {
+        signal?.throwIfAborted();
         const id = String(record._id);
         await this.images.deleteOwned(id);
         await this.repository.update(id, {
@@ -45,9 +44,8 @@ export class ImageRetentionService implements OnApplicationBootstrap, OnModuleDe
         });
         records += 1;
       }
+    } finally {
       if (records) this.logger.log(`Removed the images of ${records} experiment(s) started before ${before.toISOString()}`);
-    } catch (error) {
-      this.logger.error(`Image retention sweep failed: ${(error as Error).message}`);
     }
     return records;
   }

@@ -2,6 +2,7 @@ import { DynamicModule, Global, Module } from '@nestjs/common';
 import { GenerationMetrics } from './generation.metrics';
 import { GptMetrics } from './gpt.metrics';
 import { HttpMetrics } from './http.metrics';
+import { MaintenanceMetrics } from './maintenance.metrics';
 import { MetricsController } from './metrics.controller';
 import { metricsRegistryProvider } from './metrics-registry.provider';
 import { MetricsTokenGuard } from './metrics-token.guard';
@@ -9,7 +10,7 @@ import { RateLimitMetrics } from './rate-limit.metrics';
 import { RecordMetrics } from './record.metrics';
 import { SdMetrics } from './sd.metrics';
 
-const SERIES = [HttpMetrics, GenerationMetrics, GptMetrics, SdMetrics, RecordMetrics, RateLimitMetrics];
+const SERIES = [HttpMetrics, GenerationMetrics, GptMetrics, SdMetrics, RecordMetrics, RateLimitMetrics, MaintenanceMetrics];
 
 /**
  * The app's metrics: the registry and the series the rest of the service reports to (global, so

@@ -69,6 +69,8 @@ export class ClusterSdPool extends SdPoolService implements OnModuleInit, OnModu
   private keeper?: NodeJS.Timeout;
   private outage?: NodeJS.Timeout;
   private localJobs = 0;
+  private started?: Promise<void>;
+  private stopped?: Promise<void>;
 
   constructor(
     private readonly node: ClusterNode,
@@ -88,7 +90,22 @@ export class ClusterSdPool extends SdPoolService implements OnModuleInit, OnModu
     return this.node.redis!;
   }
 
-  async onModuleInit(): Promise<void> {
+  /*
+   * Nest calls each hook twice on this instance, as ClusterSdPool and as the SdPoolService the
+   * module's factory returns: once only, or a second worker, event reader and subscriber would
+   * be opened, the first set never closed.
+   */
+  onModuleInit(): Promise<void> {
+    this.started ??= this.start();
+    return this.started;
+  }
+
+  onModuleDestroy(): Promise<void> {
+    this.stopped ??= this.stop();
+    return this.stopped;
+  }
+
+  private async start(): Promise<void> {
     if (!this.node.clustered) return;
     await this.node.ready();
     await this.leases.markEpoch();
@@ -130,7 +147,7 @@ export class ClusterSdPool extends SdPoolService implements OnModuleInit, OnModu
     this.prober.start();
   }
 
-  async onModuleDestroy(): Promise<void> {
+  private async stop(): Promise<void> {
     if (!this.node.clustered) return;
     this.prober.stop();
     clearInterval(this.keeper);
