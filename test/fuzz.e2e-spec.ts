@@ -35,6 +35,23 @@ function run(command: string, args: string[], cwd: string, timeoutMs: number): P
   });
 }
 
+/**
+ * CPython 3.11's ast module sometimes miscounts its recursion depth while hypothesis describes a
+ * deep schema (above: the same fault, for POST /jobs), a fault of the interpreter that stops
+ * schemathesis with exit 1. Such a run counts only when that is its one error and every
+ * generated case passed its checks.
+ */
+function interpreterFaultOnly(output: string): boolean {
+  const errors = [...output.matchAll(/^\s*🚫 (.+): (\d+)$/gmu)];
+  return (
+    /SystemError: AST constructor recursion depth mismatch/.test(output) &&
+    /^\s*(\d+) generated, \1 passed\s*$/m.test(output) &&
+    errors.length === 1 &&
+    errors[0][1] === 'Runtime Error' &&
+    errors[0][2] === '1'
+  );
+}
+
 describe('schema-driven fuzzing (e2e, schemathesis)', () => {
   let sims: Sims;
   let testApp: TestApp;
@@ -116,6 +133,9 @@ describe('schema-driven fuzzing (e2e, schemathesis)', () => {
     console.log(`fuzz: ${cases} requests answered; statuses ${JSON.stringify(Object.fromEntries([...statuses].sort(([a], [b]) => a - b)))}`);
     expect(serverErrors).toEqual([]);
     expect(cases).toBeGreaterThanOrEqual(1000);
-    expect({ exit: result.code, tail: result.code === 0 ? '' : result.output.slice(-3000) }).toEqual({ exit: 0, tail: '' });
+    expect({ exit: result.code, tail: result.code === 0 || interpreterFaultOnly(result.output) ? '' : result.output.slice(-3000) }).toEqual({
+      exit: result.code === 0 ? 0 : 1,
+      tail: '',
+    });
   }, 420_000);
 });

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import type { NextFunction, Request, RequestHandler, Response } from 'express';
-import { PinoLogger } from 'nestjs-pino';
+import type { Request, RequestHandler, Response } from 'express';
 import pino, { Logger } from 'pino';
 import { pinoHttp } from 'pino-http';
 import { assignRequestId } from '../common/request-id';
@@ -12,16 +11,17 @@ import { InjectRootLogger } from './root-logger';
 export const HTTP_SERIALIZERS = { req: loggedRequest, res: loggedResponse, err: pino.stdSerializers.err };
 
 /**
- * The access log and the request's logging context, as one Express middleware mounted before
- * body parsing: a refused body gets its line too. Each request's lines carry its `reqId`; so do
- * the lines of whatever it started, after the answer included (nestjs-pino's async context).
+ * The access log, as an Express middleware mounted before body parsing: a refused body gets its
+ * line too. It gives each request its logger (`reqId` bound), which nestjs-pino's own middleware
+ * (LoggingModule, `useExisting`) makes the context of every line the request and whatever it
+ * started write, after the answer included.
  */
 @Injectable()
 export class HttpLogger {
   readonly middleware: RequestHandler;
 
-  constructor(@InjectRootLogger() root: Logger, context: PinoLogger) {
-    const log = pinoHttp<Request, Response>({
+  constructor(@InjectRootLogger() root: Logger) {
+    this.middleware = pinoHttp<Request, Response>({
       logger: root,
       genReqId: assignRequestId,
       // The request's own lines carry only its id; the access line carries the request too.
@@ -34,7 +34,5 @@ export class HttpLogger {
       // pino-http would add an error of its own for a 5xx, stack and all; the exceptions filter logs the real cause.
       customErrorObject: (_request, _response, _error, value: { res: Response; responseTime: number }) => ({ res: value.res, responseTime: value.responseTime }),
     });
-    this.middleware = (request: Request, response: Response, next: NextFunction) =>
-      log(request, response, () => context.runInContext(next, { bindings: { reqId: request.id } }));
   }
 }
