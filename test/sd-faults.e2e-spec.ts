@@ -8,6 +8,7 @@ import request from 'supertest';
 import { CancelledError } from '../src/common/errors';
 import type { SdInstanceDetailsDto, SdPoolStatusDto } from '../src/providers/sd/sd-status.dto';
 import { SdPoolService } from '../src/providers/sd/sd-pool.service';
+import { stallThresholdMs } from '../src/providers/sd/sd-stall.policy';
 import { scrape, sum } from './support/prometheus';
 import { createTestApp, TestApp } from './support/test-app';
 import { eventually, startSims, type SimEvent, type Sims } from './support/simulators';
@@ -170,13 +171,16 @@ describe('Stable Diffusion pool under faults (e2e, 3 SD simulators)', () => {
   });
 
   it('lets a stalled image that finishes first win: the hedge is aborted, its instance interrupted and still healthy', async () => {
-    // Some history for the stall limit; the slow image outlasts even the ceiling, so it stalls
-    // whatever the recent times were on a loaded machine, and still ends long before its hedge.
+    // Some history, then each instance's stall limit from its recent times, as the pool computes
+    // it (on a loaded machine they are longer): the slow image outlasts its own limit, so it is
+    // hedged, and ends halfway through the hedge's limit, so the hedge never stalls in turn.
     await Promise.all([0, 1, 2].map((index) => pool.txt2img({ prompt: `warm-up ${index}` }, `warm-up[${index}]`)));
     sims.clearEvents();
+    const stall = { factor: 3, floorMs: FLOOR_MS, ceilingMs: CEILING_MS };
+    const limits = (await status()).instances.map((each) => stallThresholdMs(each.p95Ms, null, stall));
     const [slow, ...others] = sims.sds;
-    await slow.configure({ latencyMs: CEILING_MS + 600 });
-    for (const sd of others) await sd.configure({ latencyMs: 3 * CEILING_MS });
+    await slow.configure({ latencyMs: limits[0] + Math.min(...limits.slice(1)) / 2 });
+    for (const sd of others) await sd.configure({ latencyMs: 4 * CEILING_MS });
     const failedBefore = (await status()).instances.map((each) => each.failed);
     const tries = async () => (await scrape(server)).samples.filter((sample) => sample.name === 'inspilot_sd_image_duration_seconds_count');
     const triesOf = (samples: Awaited<ReturnType<typeof tries>>, sd_instance: string, outcome: string) =>
