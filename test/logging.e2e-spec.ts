@@ -9,6 +9,7 @@ import { baseEnv, startApiProcess, stopApiProcess, type ApiProcess } from './sup
 import { aRandomDataUrl } from './support/builders';
 import { eventually, startSims, type Sims } from './support/simulators';
 import { isolatedDatabaseUri } from './support/test-app';
+import type { GenerationSummary } from '../src/metrics/generation.metrics';
 
 const KEY = 'research-key-for-the-logging-tests';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -25,17 +26,7 @@ interface LogLine {
   res?: { statusCode: number; size?: number };
   responseTime?: number;
   username?: string;
-  generation?: {
-    app: string;
-    appId: number;
-    type: number;
-    pipeline: string;
-    status: string;
-    durationMs: number;
-    imagesMade: number;
-    imagesFailed: number;
-    tokens: { prompt: number; completion: number; total: number };
-  };
+  generation?: GenerationSummary;
 }
 
 const unique = (prefix: string) => `${prefix}-${randomBytes(5).toString('hex')}`;
