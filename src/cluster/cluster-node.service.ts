@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import { redisConfig } from '../config/redis.config';
 import { createRedis, redisAddress, whenReady } from './redis-connection';
+import { redisUptimeMs } from './redis-uptime';
 
 /** Where a node's heartbeat lives: present while the node runs, gone NODE_HEARTBEAT_TTL_MS after it stopped. */
 export const nodeKey = (id: string) => `inspilot:node:${id}`;
@@ -88,6 +89,19 @@ export class ClusterNode implements OnModuleInit, OnApplicationShutdown {
       if (exists === 1) living.add(others[index]);
     });
     return living;
+  }
+
+  /**
+   * Whether a missing heartbeat proves its node gone. A Redis that restarted without its data has
+   * lost every heartbeat; until each live node has beaten again (within NODE_HEARTBEAT_TTL_MS),
+   * it proves nothing.
+   */
+  async heartbeatsSettled(): Promise<boolean> {
+    if (!this.redis) return true;
+    const uptime = redisUptimeMs(await this.redis.info('server'));
+    if (uptime === undefined || uptime >= this.config.heartbeatTtlMs) return true;
+    this.logger.debug(`Redis has been up ${uptime} ms, less than NODE_HEARTBEAT_TTL_MS: gone nodes are looked for later`);
+    return false;
   }
 
   private async beat(): Promise<void> {

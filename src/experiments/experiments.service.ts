@@ -99,9 +99,11 @@ export class ExperimentsService implements OnApplicationBootstrap, OnApplication
    * Marks the records left queued or running by nodes whose heartbeat ended interrupted (and
    * those of older versions, which name no node, started before this process). Among several
    * nodes, at start-up and then periodically (src/maintenance): a node that dies and never
-   * starts again would otherwise leave its records running for good.
+   * starts again would otherwise leave its records running for good. Nothing is marked while
+   * Redis is too recently restarted for a missing heartbeat to mean anything.
    */
   async markGoneNodesInterrupted(): Promise<number> {
+    if (!(await this.node.heartbeatsSettled())) return 0;
     const nodes = await this.repository.runningNodeIds();
     const alive = await this.node.alive(nodes);
     return this.repository.markNodesInterrupted(

@@ -4,7 +4,6 @@ import { SchedulerRegistry } from '@nestjs/schedule';
 import { ClusterNode } from '../cluster/cluster-node.service';
 import { maintenanceConfig } from '../config/maintenance.config';
 import { ExperimentsService } from '../experiments/experiments.service';
-import { redisUptimeMs } from './redis-uptime';
 import type { TaskRun } from './task-run';
 import { TaskRunner } from './task-runner.service';
 
@@ -40,20 +39,8 @@ export class GoneNodesSchedule implements OnApplicationBootstrap {
   }
 
   private async sweep(): Promise<number> {
-    if (!(await this.heartbeatsSettled())) return 0;
     const count = await this.experiments.markGoneNodesInterrupted();
     if (count) this.logger.warn(`Marked ${count} experiment(s) left queued or running by nodes that are gone as interrupted`);
     return count;
-  }
-
-  /**
-   * A Redis that restarted without its data has lost every heartbeat; until each live node has
-   * beaten again (within NODE_HEARTBEAT_TTL_MS), a missing one proves nothing.
-   */
-  private async heartbeatsSettled(): Promise<boolean> {
-    const uptime = redisUptimeMs(await this.node.redis!.info('server'));
-    if (uptime === undefined || uptime >= this.node.config.heartbeatTtlMs) return true;
-    this.logger.debug(`Redis has been up ${uptime} ms, less than NODE_HEARTBEAT_TTL_MS: gone nodes are looked for later`);
-    return false;
   }
 }
