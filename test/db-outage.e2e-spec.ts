@@ -3,7 +3,9 @@
  * 503 code 3, nothing acknowledged is lost, and the service recovers by itself. The test runs
  * its own database server (the shared one must not restart under other test files).
  */
+import { once } from 'node:events';
 import { mkdtempSync, rmSync } from 'node:fs';
+import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import request from 'supertest';
@@ -13,6 +15,18 @@ import { eventually } from './support/simulators';
 import { createTestApp, TestApp } from './support/test-app';
 
 const OPERATION_TIMEOUT_MS = 1500;
+
+/** The driver's connection class: what its pool and its server monitor send commands through. */
+interface DriverConnection {
+  closed: boolean;
+  command(namespace: unknown, command: Record<string, unknown>, options: Record<string, unknown>): Promise<Record<string, unknown>>;
+}
+// Internal modules of the driver (no typings of their own): the patched code path is only reachable
+// deterministically through them.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Connection } = require('mongodb/lib/cmap/connection') as { Connection: new (socket: unknown, options: Record<string, unknown>) => DriverConnection };
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { ns } = require('mongodb/lib/utils') as { ns: (namespace: string) => unknown };
 const CLIENTS = 6;
 
 describe('database restart under load (e2e)', () => {
@@ -92,4 +106,27 @@ describe('database restart under load (e2e)', () => {
       expect({ username, notOlder: stored >= order.indexOf(acknowledged.get(username)!) }).toEqual({ username, notOlder: true });
     }
   }, 120_000);
+
+  it("fails a command on a connection whose socket is gone but not yet reported closed, instead of waiting forever (the driver's patch)", async () => {
+    // What the server monitor meets when the database stops: the socket is destroyed (the server
+    // hung up) and its 'close' event is still pending, so the connection still counts as open.
+    // Unpatched, the driver waits for a 'drain' that never comes; its monitor stays stuck in that
+    // check and the service never sees the database come back.
+    const socket = connect(port, '127.0.0.1');
+    await once(socket, 'connect');
+    const connection = new Connection(socket, { id: 'probe', generation: 0 });
+    expect(await connection.command(ns('admin.$cmd'), { hello: 1 }, {})).toMatchObject({ isWritablePrimary: true });
+
+    socket.destroy();
+    expect(connection.closed).toBe(false);
+    const outcome = await Promise.race([
+      connection.command(ns('admin.$cmd'), { hello: 1 }, {}).then(
+        () => 'answered',
+        (error: Error) => `${error.name}: ${error.message}`,
+      ),
+      new Promise<string>((resolve) => setTimeout(() => resolve('still waiting after 5 s'), 5000)),
+    ]);
+    expect(outcome).toBe(`MongoNetworkError: connection probe to 127.0.0.1:${port} closed`);
+    expect(connection.closed).toBe(true);
+  });
 });

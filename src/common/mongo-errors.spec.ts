@@ -53,6 +53,7 @@ describe('isDatabaseUnreachable', () => {
     ['a server closed under a pending operation', new MongoServerClosedError()],
     ['an operation out of time', new MongoOperationTimeoutError('Timed out during socket read (1500ms)')],
     ['a socket failure the driver passed on unwrapped', Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET', syscall: 'read' })],
+    ['a write to a socket the server had closed', Object.assign(new Error('This socket has been ended by the other party'), { code: 'EPIPE' })],
     ['an operation mongoose buffered while disconnected', new mongoose.Error('Operation `paint_states.findOne()` buffering timed out after 1500ms')],
   ])('counts %s as the database being unavailable', (_what, error) => {
     expect(isDatabaseUnreachable(error)).toBe(true);
@@ -62,6 +63,7 @@ describe('isDatabaseUnreachable', () => {
     ['a refused write', new MongoServerError({ message: 'E11000 duplicate key error', code: 11000 })],
     ['another mongoose error', new mongoose.Error('Cast to ObjectId failed')],
     ['any other error', new Error('buffering timed out')],
+    ['a file system error', Object.assign(new Error("ENOENT: no such file or directory, open 'x'"), { code: 'ENOENT', syscall: 'open' })],
     ['not an error', null],
   ])('does not count %s', (_what, error) => {
     expect(isDatabaseUnreachable(error)).toBe(false);

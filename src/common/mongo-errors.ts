@@ -15,9 +15,11 @@ export function isDatabaseUnreachable(error: unknown): boolean {
   }
   if (name === 'MongooseError') return /buffering timed out/.test(message);
   // A socket's own failure the driver passed on unwrapped: the database is the service's only peer
-  // whose errors are not wrapped in a typed provider error.
-  const code = (error as { code?: unknown; syscall?: unknown } | null)?.code;
-  return typeof (error as { syscall?: unknown } | null)?.syscall === 'string' && typeof code === 'string' && SOCKET_FAILURES.has(code);
+  // whose errors are not wrapped in a typed provider error. Not only system errors (with a
+  // `syscall`): a socket the server closes while a write waits to drain fails with Node's own
+  // EPIPE, which the driver hands on as it came.
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && SOCKET_FAILURES.has(code);
 }
 
 const SOCKET_FAILURES = new Set(['ECONNREFUSED', 'ECONNRESET', 'EPIPE', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH']);
