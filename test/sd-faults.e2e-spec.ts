@@ -192,7 +192,10 @@ describe('Stable Diffusion pool under faults (e2e, 3 SD simulators)', () => {
     const hedges = sims.sdEvents().filter((event) => event.prompt.includes('slow but sure'));
     expect(hedges).toHaveLength(2);
     const hedged = others.find((sd) => sd.events().length > 0)!;
-    expect(await eventually(() => hedged.events()[0].outcome === 'aborted')).toBe(true);
+    // The pool closes the hedge's request and interrupts its instance at once; whichever reaches the
+    // simulator first ends the request there (aborted, or answered to a client already gone). That
+    // the pool gave the hedge up, not that it failed, is checked in its metrics below.
+    expect(await eventually(() => ['aborted', 'ok'].includes(hedged.events()[0].outcome))).toBe(true);
     expect(await eventually(() => hedged.interrupts().length === 1)).toBe(true);
 
     const after = await status(KEY);
