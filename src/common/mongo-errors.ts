@@ -1,7 +1,11 @@
 import pRetry, { AbortError } from 'p-retry';
 
 /** MongoDB's duplicate-key error: an insert lost a race for a unique key. */
-export const DUPLICATE_KEY = 11000;
+const DUPLICATE_KEY = 11000;
+
+export function isDuplicateKey(error: unknown): boolean {
+  return (error as { code?: unknown } | null)?.code === DUPLICATE_KEY;
+}
 
 /**
  * Whether the driver failed to reach the server or to get an answer in time (as opposed to the
@@ -52,7 +56,7 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 /** The values of a refused write that will not pass on a retry (duplicate key, invalid document). */
 export function isValueRefusal(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
-  return code === DUPLICATE_KEY || code === 2 || code === 10334 || code === 17419;
+  return isDuplicateKey(error) || code === 2 || code === 10334 || code === 17419;
 }
 
 /**

@@ -2,7 +2,7 @@ import pLimit from 'p-limit';
 import pRetry, { AbortError } from 'p-retry';
 import { AppError, ProviderError } from '../common/errors';
 import type { ProvedImage } from '../common/image-bytes';
-import { DUPLICATE_KEY, isValueRefusal } from '../common/mongo-errors';
+import { isDuplicateKey, isValueRefusal } from '../common/mongo-errors';
 import type { ImageTrace, RunRecorder, RunStatus } from '../engine/run-recorder';
 import type { StepTrace } from '../engine/step-trace.dto';
 import type { ExperimentImageStore } from './experiment-image-store.service';
@@ -78,7 +78,7 @@ export class ExperimentRecorder implements RunRecorder {
       } catch (error) {
         // The record's id is new: on a second try, a duplicate means the first one was written
         // although its answer was lost (a timeout, a dropped connection).
-        if (tries > 1 && (error as { code?: unknown }).code === DUPLICATE_KEY) return;
+        if (tries > 1 && isDuplicateKey(error)) return;
         throw error;
       }
     };

@@ -32,13 +32,14 @@ function bytes(value: unknown): number | undefined {
 
 export function loggedRequest(request: Request): LoggedRequest {
   const userAgent = request.headers['user-agent'];
+  const contentLength = bytes(request.headers['content-length']);
   return {
     method: request.method,
     path: requestPath(request),
     // `ip` follows TRUST_PROXY, as the rate limits do.
     remoteAddress: request.ip ?? request.socket?.remoteAddress,
     ...(userAgent ? { userAgent } : {}),
-    ...(bytes(request.headers['content-length']) !== undefined ? { contentLength: bytes(request.headers['content-length']) } : {}),
+    ...(contentLength !== undefined ? { contentLength } : {}),
   };
 }
 

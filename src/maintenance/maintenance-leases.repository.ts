@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model } from 'mongoose';
-import { DUPLICATE_KEY, withWriteRetry } from '../common/mongo-errors';
+import { isDuplicateKey, withWriteRetry } from '../common/mongo-errors';
 import { LeaseEnd, MaintenanceLease } from './maintenance-lease.schema';
 
 export const leaseId = (task: string, generation: number) => `${task}#${generation}`;
@@ -27,7 +27,7 @@ export class MaintenanceLeasesRepository {
       await withWriteRetry(() => this.leases.create(lease));
       return true;
     } catch (error) {
-      if ((error as { code?: unknown }).code !== DUPLICATE_KEY) throw error;
+      if (!isDuplicateKey(error)) throw error;
       // A retried insert whose first try went through finds its own document.
       const found = await this.leases.findById(lease._id).lean<MaintenanceLease>().exec();
       return found?.holder === lease.holder && found.startedAt.getTime() === lease.startedAt.getTime();

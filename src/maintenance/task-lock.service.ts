@@ -50,18 +50,20 @@ export class TaskLock {
       until: new Date(now.getTime() + this.ttlMs),
       startedAt: now,
     };
-    if (!(await this.leases.insertIfAbsent(lease))) {
-      const winner = await this.leases.latest(task);
-      return { heldBy: winner?.holder ?? 'another node', until: winner?.until };
-    }
+    if (!(await this.leases.insertIfAbsent(lease))) return this.lostTo(task);
     // Generations are never reused, but old ones are deleted: a node that read the latest long
     // ago may have inserted one of those. It holds nothing if a later one exists.
     if (await this.leases.hasLater(task, generation)) {
       await this.leases.delete(lease._id);
-      const winner = await this.leases.latest(task);
-      return { heldBy: winner?.holder ?? 'another node', until: winner?.until };
+      return this.lostTo(task);
     }
     return { lease: { task, generation, until: lease.until } };
+  }
+
+  /** Another node took `task` first: the one holding it now. */
+  private async lostTo(task: string): Promise<Acquired> {
+    const winner = await this.leases.latest(task);
+    return { heldBy: winner?.holder ?? 'another node', until: winner?.until };
   }
 
   /**

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { ClusterNode } from '../cluster/cluster-node.service';
 import { MaintenanceMetrics } from '../metrics/maintenance.metrics';
 import { Lease, TaskLock } from './task-lock.service';
-import type { MaintenanceTask, TaskRun, TaskRunListener } from './task-run';
+import type { MaintenanceTask, TaskOutcome, TaskRun, TaskRunListener } from './task-run';
 
 interface Running {
   controller: AbortController;
@@ -39,8 +39,10 @@ export class TaskRunner implements BeforeApplicationShutdown {
   /** Runs `task` as `name` unless it runs here already or another node holds it. */
   run(name: string, task: MaintenanceTask): Promise<TaskRun> {
     const startedAt = new Date();
-    if (this.closing) return Promise.resolve(this.skipped(name, startedAt, 'this node is shutting down'));
-    if (this.running.has(name)) return Promise.resolve(this.skipped(name, startedAt, 'it is still running on this node', this.node.id));
+    if (this.closing) return Promise.resolve(this.report(this.ended(name, startedAt, 'skipped', { reason: 'this node is shutting down' })));
+    if (this.running.has(name)) {
+      return Promise.resolve(this.report(this.ended(name, startedAt, 'skipped', { reason: 'it is still running on this node', heldBy: this.node.id })));
+    }
     const controller = new AbortController();
     const done = this.runLocked(name, task, startedAt, controller).finally(() => this.running.delete(name));
     this.running.set(name, { controller, done });
@@ -61,11 +63,11 @@ export class TaskRunner implements BeforeApplicationShutdown {
       const acquired = await this.lock.acquire(name, startedAt);
       if (!('lease' in acquired)) {
         const until = acquired.until ? ` until ${acquired.until.toISOString()}` : '';
-        return this.skipped(name, startedAt, `node ${acquired.heldBy} holds it${until}`, acquired.heldBy);
+        return this.report(this.ended(name, startedAt, 'skipped', { reason: `node ${acquired.heldBy} holds it${until}`, heldBy: acquired.heldBy }));
       }
       lease = acquired.lease;
     } catch (error) {
-      return this.report({ task: name, node: this.node.id, outcome: 'failed', startedAt, endedAt: new Date(), reason: `could not take it: ${message(error)}` });
+      return this.report(this.ended(name, startedAt, 'failed', { reason: `could not take it: ${message(error)}` }));
     }
 
     const renewal = this.keepRenewed(lease, controller);
@@ -74,10 +76,9 @@ export class TaskRunner implements BeforeApplicationShutdown {
       const count = await task({ signal: controller.signal });
       // A task may finish its pass after it was told to stop; what it did then is not a whole run.
       controller.signal.throwIfAborted();
-      run = { task: name, node: this.node.id, outcome: 'ran', startedAt, endedAt: new Date(), count };
+      run = this.ended(name, startedAt, 'ran', { count });
     } catch (error) {
-      const reason = controller.signal.aborted ? message(controller.signal.reason) : message(error);
-      run = { task: name, node: this.node.id, outcome: 'failed', startedAt, endedAt: new Date(), reason };
+      run = this.ended(name, startedAt, 'failed', { reason: message(controller.signal.aborted ? controller.signal.reason : error) });
     } finally {
       clearInterval(renewal);
     }
@@ -119,8 +120,9 @@ export class TaskRunner implements BeforeApplicationShutdown {
     return timer;
   }
 
-  private skipped(task: string, startedAt: Date, reason: string, heldBy?: string): TaskRun {
-    return this.report({ task, node: this.node.id, outcome: 'skipped', startedAt, endedAt: new Date(), reason, ...(heldBy ? { heldBy } : {}) });
+  /** A run of `task` on this node, ending now. */
+  private ended(task: string, startedAt: Date, outcome: TaskOutcome, details: Pick<TaskRun, 'count' | 'reason' | 'heldBy'>): TaskRun {
+    return { task, node: this.node.id, outcome, startedAt, endedAt: new Date(), ...details };
   }
 
   private report(run: TaskRun): TaskRun {

@@ -2,7 +2,7 @@ import { OnModuleInit } from '@nestjs/common';
 import { Readable } from 'node:stream';
 import { Connection, mongo } from 'mongoose';
 import pLimit from 'p-limit';
-import { DUPLICATE_KEY, withWriteRetry } from '../common/mongo-errors';
+import { isDuplicateKey, withWriteRetry } from '../common/mongo-errors';
 import { BlobCache } from './blob-cache';
 
 export interface BlobMetadata {
@@ -242,8 +242,8 @@ export class BlobStore implements OnModuleInit {
       } catch (error) {
         if (!(error instanceof mongo.MongoBulkWriteError)) throw error;
         const failures = [error.writeErrors].flat();
-        const retried = failures.filter((failure) => failure.code !== DUPLICATE_KEY);
-        taken.push(...failures.filter((failure) => failure.code === DUPLICATE_KEY).map((failure) => pending[failure.index]));
+        const retried = failures.filter((failure) => !isDuplicateKey(failure));
+        taken.push(...failures.filter(isDuplicateKey).map((failure) => pending[failure.index]));
         pending = retried.map((failure) => pending[failure.index]);
         // Tried again only when the server refused it for a moment (see withWriteRetry).
         if (retried.length) throw Object.assign(new Error(retried[0].errmsg), { code: retried[0].code });

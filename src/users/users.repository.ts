@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectModel } from '@nestjs/mongoose';
 import { Model, Types } from 'mongoose';
-import { DUPLICATE_KEY, withWriteRetry } from '../common/mongo-errors';
+import { isDuplicateKey, withWriteRetry } from '../common/mongo-errors';
 import { User } from './user.schema';
 
 /** The users collection; every lookup is by `_id`. */
@@ -22,7 +22,7 @@ export class UsersRepository {
     } catch (error) {
       // Two upserts of one new `_id` can both miss, and only one insert wins; the caller reads
       // back which user holds the `_id` (a username taken under another `_id` fails there too).
-      if ((error as { code?: unknown }).code !== DUPLICATE_KEY) throw error;
+      if (!isDuplicateKey(error)) throw error;
     }
   }
 
