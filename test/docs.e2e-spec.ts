@@ -62,8 +62,17 @@ describe('OpenAPI docs (e2e)', () => {
     ['get', '/experiments/{id}'],
     ['get', '/experiments/{id}/images/{imageId}'],
     ['get', '/users/{username}/experiments'],
+    ['get', '/metrics'],
   ])('documents %s %s', (method, path) => {
     expect(doc.paths?.[path]?.[method]).toBeDefined();
+  });
+
+  it('documents /metrics as Prometheus text behind the optional bearer token, its refusal in the envelope', () => {
+    const operation = doc.paths['/metrics'].get;
+    expect(operation.security).toEqual([{ 'metrics-token': [] }]);
+    expect(doc.components.securitySchemes['metrics-token']).toMatchObject({ type: 'http', scheme: 'bearer' });
+    expect(Object.keys(operation.responses['200'].content)).toEqual(['text/plain']);
+    expect(operation.responses['401'].content['application/json'].schema.properties.message.example).toMatch(/METRICS_TOKEN/);
   });
 
   it('marks the research routes as needing the X-API-Key header', () => {

@@ -1,5 +1,5 @@
 import { Controller, Get, Res, UseGuards } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { Response } from 'express';
 import { Registry } from 'prom-client';
@@ -21,15 +21,19 @@ export class MetricsController {
   @ApiOperation({
     summary: 'Metrics in Prometheus text format',
     description:
-      'Process, HTTP, generation, GPT, Stable Diffusion, experiment-record and rate-limit series of this node; the pool-wide ' +
+      'Process, HTTP, generation, GPT, Stable Diffusion, experiment-record, rate-limit and scheduled-maintenance series of this node; the pool-wide ' +
       'Stable Diffusion gauges come from the shared state with several nodes. With METRICS_TOKEN set it needs ' +
       '`Authorization: Bearer <METRICS_TOKEN>`; METRICS_ENABLED=false removes the route.',
   })
   @ApiBearerAuth('metrics-token')
-  @ApiProduces('text/plain')
+  // The text type on this answer alone: the refusal below is JSON, in the envelope.
   @ApiOkResponse({
     description: 'Prometheus text exposition format 0.0.4, not in the envelope.',
-    schema: { type: 'string', example: '# HELP inspilot_generations_total Generations ended…\n# TYPE inspilot_generations_total counter\n' },
+    content: {
+      'text/plain': {
+        schema: { type: 'string', example: '# HELP inspilot_generations_total Generations ended…\n# TYPE inspilot_generations_total counter\n' },
+      },
+    },
   })
   @ApiResponse({
     status: 401,
